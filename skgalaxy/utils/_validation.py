@@ -1,0 +1,211 @@
+"""Validation of image arrays, shared by every skgalaxy estimator.
+
+Every estimator that takes images calls :func:`check_images` once at its boundary,
+so a bad input gets the same clear message wherever it enters the package.
+"""
+
+import numbers
+
+import numpy as np
+from scipy import sparse
+from skimage.util import img_as_float32
+
+__all__ = ["check_images", "check_image_shape", "describe_shape"]
+
+_SHAPE_HELP = (
+    "Images are (n_samples, height, width) for one channel or "
+    "(n_samples, height, width, n_channels); pass a single image as X[None]."
+)
+
+
+def describe_shape(shape):
+    """Return ``shape`` as text, e.g. ``'64x64x3'`` (used in error messages)."""
+    return "x".join(str(int(s)) for s in shape)
+
+
+def _to_array(X, input_name):
+    if sparse.issparse(X):
+        raise TypeError(
+            f"{input_name} is a sparse matrix; images must be a dense array. "
+            + _SHAPE_HELP
+        )
+    if hasattr(X, "__array__") or isinstance(X, np.ndarray):
+        return np.asarray(X)
+    if isinstance(X, (str, bytes, numbers.Number)) or X is None:
+        raise TypeError(
+            f"{input_name} must be an array of images, got {type(X).__name__}. "
+            + _SHAPE_HELP
+        )
+    try:
+        return np.asarray(X)
+    except ValueError as exc:
+        # NumPy refuses nested lists whose images differ in size.
+        raise ValueError(
+            f"{input_name} is ragged: its images do not all have the same shape. "
+            "Resize them to one size first (for example with skgalaxy's Resize)."
+        ) from exc
+
+
+def _check_dtype(X, input_name):
+    kind = X.dtype.kind
+    if kind in "biuf":
+        return X
+    if kind == "O":
+        try:
+            return X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{input_name} holds objects that are not numbers; images must "
+                "have a numeric dtype (an integer type such as uint8, or float)."
+            ) from exc
+    raise TypeError(
+        f"{input_name} has dtype {X.dtype}; images must have a numeric dtype "
+        "(an integer type such as uint8, or float32/float64)."
+    )
+
+
+def _check_finite(X, input_name):
+    if X.dtype.kind != "f":
+        return
+    # Two reductions without a temporary array: NaN and inf propagate to min/max.
+    lo, hi = np.min(X), np.max(X)
+    if np.isfinite(lo) and np.isfinite(hi):
+        return
+    if np.isnan(lo) or np.isnan(hi) or np.isnan(X).any():
+        raise ValueError(
+            f"{input_name} contains NaN; images must be finite. Replace or drop "
+            "the bad pixels (for example with np.nan_to_num) before fitting."
+        )
+    raise ValueError(
+        f"{input_name} contains infinity; images must be finite. Replace or drop "
+        "the bad pixels (for example with np.nan_to_num) before fitting."
+    )
+
+
+def check_images(
+    X,
+    *,
+    input_name="X",
+    allowed_channels=None,
+    min_size=None,
+    convert=True,
+    estimator=None,
+):
+    """Validate a stack of images and convert it to floating point.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, height, width[, n_channels])
+        The images. A 3-D array is always a stack of one-channel images.
+    input_name : str, default="X"
+        Name used in error messages.
+    allowed_channels : tuple of int or None, default=None
+        Channel counts the operation accepts; ``None`` accepts any. A 3-D input has
+        one channel.
+    min_size : int or tuple of (int, int) or None, default=None
+        Smallest ``(height, width)`` the operation can take.
+    convert : bool, default=True
+        If True, integer and boolean images become float32 in scikit-image's scale
+        (uint8 0..255 becomes 0..1); float32 and float64 keep their dtype and
+        scale. If False the validated array is returned in its own dtype (the CNN
+        estimators convert per batch, so uint8 data stays small in memory).
+    estimator : estimator instance or None, default=None
+        Named in error messages when given.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, height, width[, n_channels])
+        The validated images; never a view that the caller could mutate the
+        input through when a conversion took place.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is sparse, not array-like, or not numeric.
+    ValueError
+        If ``X`` is ragged, has the wrong number of dimensions, is empty, contains
+        NaN or infinity, has a channel count not in ``allowed_channels`` or images
+        smaller than ``min_size``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgalaxy.utils import check_images
+    >>> X = np.full((2, 4, 4, 3), 255, dtype=np.uint8)
+    >>> Xf = check_images(X)
+    >>> Xf.dtype, Xf.shape, float(Xf.max())
+    (dtype('float32'), (2, 4, 4, 3), 1.0)
+    """
+    where = f" for {type(estimator).__name__}" if estimator is not None else ""
+    X = _to_array(X, input_name)
+    X = _check_dtype(X, input_name)
+    if X.ndim not in (3, 4):
+        raise ValueError(
+            f"{input_name} must be a 3-D or 4-D array of images{where}; got a "
+            f"{X.ndim}-D array of shape {X.shape}. " + _SHAPE_HELP
+        )
+    if X.shape[0] == 0:
+        raise ValueError(
+            f"{input_name} is empty: 0 images of shape {X.shape[1:]}; at least one "
+            "image is required."
+        )
+    if 0 in X.shape[1:]:
+        raise ValueError(
+            f"{input_name} has images of shape {X.shape[1:]} with an empty axis; "
+            "height, width and channels must all be at least 1."
+        )
+    n_channels = 1 if X.ndim == 3 else X.shape[3]
+    if allowed_channels is not None and n_channels not in allowed_channels:
+        expected = " or ".join(str(c) for c in allowed_channels)
+        raise ValueError(
+            f"{input_name} has images with {n_channels} channel(s); "
+            f"{type(estimator).__name__ if estimator is not None else 'this'} "
+            f"takes {expected} channel(s) (shape {X.shape})."
+        )
+    if min_size is not None:
+        min_h, min_w = (
+            (min_size, min_size) if isinstance(min_size, numbers.Integral) else min_size
+        )
+        if X.shape[1] < min_h or X.shape[2] < min_w:
+            raise ValueError(
+                f"{input_name} has images of {X.shape[1]}x{X.shape[2]} pixels; "
+                f"this operation{where} needs at least {min_h}x{min_w}."
+            )
+    _check_finite(X, input_name)
+    if convert and X.dtype.kind in "biu":
+        X = img_as_float32(X)
+    elif convert and X.dtype == np.float16:
+        X = X.astype(np.float32)
+    return X
+
+
+def check_image_shape(estimator, X, *, reset):
+    """Record ``image_shape_`` at fit time and check it at transform time.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Gets or has the attribute ``image_shape_``.
+    X : ndarray of shape (n_samples, height, width[, n_channels])
+        Validated images (see :func:`check_images`).
+    reset : bool
+        True in ``fit``: record the shape. False later: compare with it.
+
+    Raises
+    ------
+    ValueError
+        If ``reset=False`` and the images differ in shape from those seen in
+        ``fit``.
+    """
+    shape = tuple(int(s) for s in X.shape[1:])
+    if reset:
+        estimator.image_shape_ = shape
+        return
+    fitted = tuple(estimator.image_shape_)
+    if shape != fitted:
+        raise ValueError(
+            f"X has images of shape {describe_shape(shape)}, but "
+            f"{type(estimator).__name__} was fitted on images of shape "
+            f"{describe_shape(fitted)}. Transform images of the size and channel "
+            "count seen in fit, or fit again."
+        )

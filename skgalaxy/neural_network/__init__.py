@@ -1,1 +1,26 @@
-"""skgalaxy.neural_network."""
+"""Neural-network estimators.
+
+- :class:`NumpyMLPClassifier`: a multi-layer perceptron written in NumPy/SciPy.
+- :class:`CNNClassifier`, :class:`CNNRegressor`: convolutional networks on skorch.
+
+The classes load on first use, so importing this package never imports torch.
+"""
+
+import importlib
+
+# public name -> private module defining it
+_LAZY = {
+    "NumpyMLPClassifier": "._mlp",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

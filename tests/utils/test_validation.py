@@ -80,5 +80,6 @@ def test_check_image_shape_records_and_compares():
     check_image_shape(est, np.zeros((2, 8, 8, 3)), reset=True)
     assert est.image_shape_ == (8, 8, 3)
     check_image_shape(est, np.zeros((5, 8, 8, 3)), reset=False)
-    with pytest.raises(ValueError, match="shape 8x8, but Est was fitted on images of shape 8x8x3"):
+    expected = "shape 8x8, but Est was fitted on images of shape 8x8x3"
+    with pytest.raises(ValueError, match=expected):
         check_image_shape(est, np.zeros((1, 8, 8)), reset=False)

@@ -1,5 +1,9 @@
 """Datasets: synthetic galaxies, loaders for real files, the Galaxy Zoo tree."""
 
+from ._csv import load_galaxy_csv
+from ._galaxy10 import load_galaxy10
+from ._galaxy_zoo import load_galaxy_zoo
+from ._images import list_images, load_images
 from ._tree import (
     HUBBLE_CLASSES,
     PARENT_INDEX,
@@ -25,6 +29,11 @@ __all__ = [
     "Question",
     "check_votes",
     "hubble_class",
+    "list_images",
+    "load_galaxy10",
+    "load_galaxy_csv",
+    "load_galaxy_zoo",
+    "load_images",
     "normalize_votes",
     "plurality_class",
     "tree_consistency_error",

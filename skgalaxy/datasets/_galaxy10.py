@@ -1,0 +1,300 @@
+"""Loader for the Galaxy10 DECaLS HDF5 file."""
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+from sklearn.utils import Bunch
+
+from ._images import _check_chunk_size, _check_transformer, stream_chunks
+
+__all__ = ["load_galaxy10", "GALAXY10_CLASSES"]
+
+try:  # one list of class names for the package, kept beside make_galaxies
+    from ._synthetic import GALAXY10_CLASSES
+except ImportError:  # make_galaxies not there yet
+    GALAXY10_CLASSES = (
+        "disturbed",
+        "merging",
+        "round smooth",
+        "in-between round smooth",
+        "cigar-shaped smooth",
+        "barred spiral",
+        "unbarred tight spiral",
+        "unbarred loose spiral",
+        "edge-on without bulge",
+        "edge-on with bulge",
+    )
+
+_METADATA = ("ra", "dec", "redshift", "pxscale")
+
+_DESCR = """\
+Galaxy10 DECaLS
+---------------
+{n} galaxy images of {shape} pixels (g, r, z bands as RGB) from the DESI Legacy
+Imaging Surveys, each in one of 10 Galaxy Zoo morphology classes (Leung & Bovy;
+Walmsley et al. 2021). Read from {path}{indices}.
+Images: {images}. Target: class index 0..9, names in ``target_names``.
+Metadata columns: {meta}.
+"""
+
+
+def _check_dataset(f, key, path):
+    if key not in f:
+        raise ValueError(
+            f"{path} has no {key!r} dataset; a Galaxy10 file holds 'images' "
+            f"(N, 256, 256, 3) uint8 and 'ans' (N,) labels. Found: "
+            f"{sorted(f.keys())}."
+        )
+    ds = f[key]
+    if not isinstance(ds, h5py.Dataset):
+        raise ValueError(f"{path}: {key!r} is an HDF5 group, expected a dataset.")
+    return ds
+
+
+def _check_indices(indices, n_total):
+    """Return the sorted unique rows to read and how to reorder them."""
+    if indices is None:
+        return None, None
+    if isinstance(indices, slice):
+        return np.arange(n_total)[indices], None
+    idx = np.asarray(indices)
+    if idx.dtype == bool:
+        if idx.shape != (n_total,):
+            raise ValueError(
+                f"indices is a boolean mask of shape {idx.shape}; expected "
+                f"({n_total},), one entry per image in the file."
+            )
+        return np.flatnonzero(idx), None
+    if idx.ndim != 1 or (idx.size and idx.dtype.kind not in "iu"):
+        raise TypeError(
+            "indices must be a 1-D array of integer row numbers, a boolean mask or "
+            f"a slice; got dtype {idx.dtype} and shape {idx.shape}."
+        )
+    if idx.size == 0:
+        raise ValueError("indices selects no image; select at least one.")
+    idx = idx.astype(np.int64)
+    bad = (idx < -n_total) | (idx >= n_total)
+    if bad.any():
+        raise ValueError(
+            f"indices holds {idx[bad][0]}, out of range for a file of {n_total} images."
+        )
+    idx = np.where(idx < 0, idx + n_total, idx)
+    rows, inverse = np.unique(idx, return_inverse=True)
+    if rows.size == idx.size and (inverse == np.arange(idx.size)).all():
+        inverse = None
+    return rows, inverse
+
+
+def _boundaries(rows, chunk_size, ds):
+    """Chunk starts aligned with the file's HDF5 chunks where possible."""
+    step = chunk_size
+    if ds.chunks is not None and rows is None and ds.chunks[0] < chunk_size:
+        # A multiple of the stored chunk: each compressed chunk is read once.
+        step = (chunk_size // ds.chunks[0]) * ds.chunks[0]
+    n = ds.shape[0] if rows is None else rows.size
+    return list(range(0, n, step))
+
+
+def load_galaxy10(
+    path,
+    *,
+    transformer=None,
+    chunk_size=512,
+    indices=None,
+    return_X_y=False,
+    progress=True,
+):
+    """Load the Galaxy10 DECaLS dataset from its HDF5 file, in chunks.
+
+    The file (``Galaxy10_DECals.h5``, 17,736 images, 2.5 GB) is read
+    ``chunk_size`` images at a time. With a ``transformer`` (for example
+    ``Coarsen(4)``) each chunk is transformed before the next is read, so peak
+    memory follows the transformed output, not the raw images.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The HDF5 file. It must hold ``images`` (uint8, shape ``(N, h, w)`` or
+        ``(N, h, w, c)``; 256x256x3 in Galaxy10 DECaLS) and ``ans`` (N integer
+        labels in 0..9). ``ra``, ``dec``, ``redshift`` and ``pxscale`` are read
+        when present.
+    transformer : transformer or None, default=None
+        A scikit-learn style transformer applied chunk by chunk. It is fitted on
+        the first chunk unless it is already fitted; it is modified in place.
+    chunk_size : int, default=512
+        Images read (and transformed) at a time: 512 raw images take 100 MB.
+    indices : array-like of int, boolean mask, slice or None, default=None
+        Rows of the file to load, in the order given; ``None`` loads all.
+    return_X_y : bool, default=False
+        Return ``(images, target)`` instead of a Bunch.
+    progress : bool, default=True
+        Show a progress bar.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        With attributes
+
+        - ``images``: ndarray of shape (n_samples, h, w, c), uint8 (or the
+          transformer's output);
+        - ``data``: the same values as a 2-D array (a view of ``images``);
+        - ``target``: ndarray of shape (n_samples,), int64 class indices;
+        - ``target_names``: the 10 class names;
+        - ``ra``, ``dec``, ``redshift``, ``pxscale``: float arrays of shape
+          (n_samples,), those present in the file;
+        - ``indices``: the rows of the file that were read;
+        - ``filename``, ``DESCR``.
+    (images, target) : tuple
+        If ``return_X_y=True``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file is not HDF5, lacks ``images`` or ``ans``, or a dataset has
+        the wrong shape, dtype or values.
+
+    See Also
+    --------
+    load_galaxy_zoo : The Kaggle Galaxy Zoo images and vote fractions.
+    make_galaxies : Synthetic galaxies in the Galaxy10 classes.
+
+    Examples
+    --------
+    Write a tiny file in the Galaxy10 format and load it, coarsened 4x:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import h5py
+    >>> import numpy as np
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from skgalaxy.datasets import load_galaxy10
+    >>> rng = np.random.default_rng(0)
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = Path(tmp) / "Galaxy10_DECals.h5"
+    ...     with h5py.File(path, "w") as f:
+    ...         _ = f.create_dataset("images", data=rng.integers(
+    ...             0, 256, (5, 16, 16, 3), dtype=np.uint8))
+    ...         _ = f.create_dataset("ans", data=np.array([0, 3, 3, 9, 5], np.uint8))
+    ...         _ = f.create_dataset("redshift", data=rng.uniform(0, 0.2, 5))
+    ...     coarsen = FunctionTransformer(
+    ...         lambda X: X.reshape(len(X), 4, 4, 4, 4, 3).mean(axis=(2, 4)))
+    ...     galaxies = load_galaxy10(path, transformer=coarsen, chunk_size=2,
+    ...                              progress=False)
+    >>> galaxies.images.shape, galaxies.target
+    ((5, 4, 4, 3), array([0, 3, 3, 9, 5]))
+    >>> galaxies.target_names[galaxies.target[1]]
+    'in-between round smooth'
+    >>> galaxies.redshift.shape
+    (5,)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Galaxy10 file not found: {path}. Download Galaxy10_DECals.h5 from "
+            "https://github.com/henrysky/Galaxy10 and pass its path."
+        )
+    chunk_size = _check_chunk_size(chunk_size)
+    _check_transformer(transformer)
+    if not h5py.is_hdf5(path):
+        raise ValueError(f"{path} is not an HDF5 file; expected Galaxy10_DECals.h5.")
+    # A chunk cache larger than one stored chunk avoids decompressing twice.
+    with h5py.File(path, "r", rdcc_nbytes=32 * 1024**2) as f:
+        images = _check_dataset(f, "images", path)
+        ans = _check_dataset(f, "ans", path)
+        if images.ndim not in (3, 4) or 0 in images.shape:
+            raise ValueError(
+                f"{path}: 'images' has shape {images.shape}; expected "
+                "(N, height, width[, channels]), e.g. (N, 256, 256, 3)."
+            )
+        if images.dtype != np.uint8:
+            raise ValueError(
+                f"{path}: 'images' has dtype {images.dtype}; Galaxy10 images are "
+                "uint8 (0..255)."
+            )
+        n_total = images.shape[0]
+        if ans.shape != (n_total,):
+            raise ValueError(
+                f"{path}: 'ans' has shape {ans.shape}; expected ({n_total},), one "
+                "label per image."
+            )
+        if ans.dtype.kind not in "iu":
+            raise ValueError(
+                f"{path}: 'ans' has dtype {ans.dtype}; expected integer class "
+                "labels 0..9."
+            )
+        rows, inverse = _check_indices(indices, n_total)
+        if rows is not None and rows.size == 0:
+            raise ValueError("indices selects no image; select at least one.")
+        sel = slice(None) if rows is None else rows
+        target = np.asarray(ans[()], dtype=np.int64)[sel]
+        if target.size and (target.min() < 0 or target.max() >= len(GALAXY10_CLASSES)):
+            raise ValueError(
+                f"{path}: 'ans' holds labels in [{target.min()}, {target.max()}]; "
+                f"Galaxy10 labels are 0..{len(GALAXY10_CLASSES) - 1}."
+            )
+        meta = {}
+        for key in _METADATA:
+            if key not in f:
+                continue
+            ds = _check_dataset(f, key, path)
+            if ds.shape != (n_total,) or ds.dtype.kind not in "iuf":
+                raise ValueError(
+                    f"{path}: {key!r} has shape {ds.shape} and dtype {ds.dtype}; "
+                    f"expected ({n_total},) numbers, one per image."
+                )
+            meta[key] = np.asarray(ds[()], dtype=np.float64)[sel]
+
+        if rows is None:
+
+            def read_chunk(start, stop, out):
+                images.read_direct(out, source_sel=np.s_[start:stop])
+
+        else:
+
+            def read_chunk(start, stop, out):
+                lo, hi = rows[start], rows[stop - 1] + 1
+                if hi - lo == stop - start:  # contiguous rows: no fancy indexing
+                    images.read_direct(out, source_sel=np.s_[lo:hi])
+                else:
+                    out[...] = images[rows[start:stop]]
+
+        n_rows = n_total if rows is None else rows.size
+        X = stream_chunks(
+            n_rows,
+            read_chunk,
+            row_shape=images.shape[1:],
+            row_dtype=images.dtype,
+            transformer=transformer,
+            chunk_size=chunk_size,
+            progress=progress,
+            desc="Galaxy10",
+            boundaries=_boundaries(rows, chunk_size, images),
+        )
+    if inverse is not None:
+        X, target = X[inverse], target[inverse]
+        meta = {k: v[inverse] for k, v in meta.items()}
+        rows = rows[inverse]
+    if return_X_y:
+        return X, target
+    descr = _DESCR.format(
+        n=len(X),
+        shape="x".join(str(s) for s in images.shape[1:]),
+        path=path.name,
+        indices="" if rows is None else " (rows selected by indices)",
+        images=f"{X.dtype} array of shape {X.shape}"
+        + ("" if transformer is None else f" after {type(transformer).__name__}"),
+        meta=", ".join(meta) or "none in this file",
+    )
+    return Bunch(
+        images=X,
+        data=X.reshape(len(X), -1),
+        target=target,
+        target_names=list(GALAXY10_CLASSES),
+        indices=np.arange(n_total) if rows is None else rows,
+        filename=str(path),
+        DESCR=descr,
+        **meta,
+    )

@@ -1,1 +1,9 @@
-"""skgalaxy.baseline."""
+"""Baselines every Galaxy Zoo model is measured against.
+
+- :class:`PixelBaselineRegressor`: the mean vote, linear regression on the central
+  or the average pixel (seed 001), and Kaggle's central-pixel benchmark.
+"""
+
+from ._pixel import PixelBaselineRegressor
+
+__all__ = ["PixelBaselineRegressor"]

@@ -1,0 +1,359 @@
+"""Pixel baselines of the Galaxy Zoo challenge (seed 001 and Kaggle's benchmark)."""
+
+import math
+from numbers import Integral
+
+import numpy as np
+from skimage.util import img_as_float64
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
+from sklearn.linear_model import LinearRegression
+from sklearn.utils import check_array, check_consistent_length
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    has_fit_parameter,
+)
+
+from ..utils import check_image_shape, check_images
+
+__all__ = ["PixelBaselineRegressor"]
+
+_STRATEGIES = ("mean", "central_pixel", "average_pixel", "central_patch_cluster")
+
+
+def _to_image_scale(values, dtype):
+    """Map features computed on raw pixels to the scale ``check_images`` gives.
+
+    Integer images become [0, 1] floats through an affine map (scikit-image's), so
+    a mean or a pixel taken before the map equals one taken after it. Working on
+    the raw pixels keeps a uint8 stack uint8 in memory: a baseline reads a few
+    pixels, it need not convert millions.
+    """
+    if dtype.kind not in "biu":
+        return values
+    lo, hi = img_as_float64(np.array([0, 1], dtype=dtype))
+    return lo + values * (hi - lo)
+
+
+class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
+    """Baselines that predict vote fractions from a galaxy's colour.
+
+    The benchmarks that seed 001 measures every model against, as one estimator
+    whose ``strategy`` a ``GridSearchCV`` can search:
+
+    - ``"mean"``: the training mean of each target, whatever the image
+      (seed 001's "average confidence", RMSE 0.1639 on the Kaggle data);
+    - ``"central_pixel"``: ``estimator`` (a linear regression by default) on the
+      colour of the central pixel, ``X[:, h // 2, w // 2]`` (seed 001: 0.1577);
+    - ``"average_pixel"``: ``estimator`` on the mean colour of the whole image
+      (seed 001: 0.1597);
+    - ``"central_patch_cluster"``: Kaggle's "central pixel benchmark" (0.16194):
+      training galaxies are grouped by the quantised colour of their central
+      ``patch_size x patch_size`` patch, and a galaxy is predicted the mean
+      targets of its group, or the global mean when its group was never seen.
+
+    Parameters
+    ----------
+    strategy : {"mean", "central_pixel", "average_pixel", \
+"central_patch_cluster"}, default="central_pixel"
+        Which baseline to fit; ``"central_pixel"`` is the best of seed 001's.
+    estimator : regressor or None, default=None
+        Regressor fitted on the colour features (one per channel) by the
+        ``"central_pixel"`` and ``"average_pixel"`` strategies; None means
+        :class:`~sklearn.linear_model.LinearRegression`, as in seed 001. It is
+        cloned at fit, and ignored by the other strategies (so a grid over
+        ``strategy`` can keep one ``estimator``).
+    patch_size : int, default=10
+        Side in pixels of the central patch whose mean colour groups galaxies in
+        ``"central_patch_cluster"``. The patch starts at ``(h - patch_size) // 2``
+        on each axis. Images smaller than the patch raise an error.
+    n_levels : int, default=8
+        Number of quantisation levels per channel in
+        ``"central_patch_cluster"``: each channel's range of patch colours seen in
+        fit is cut into ``n_levels`` equal bins (values outside it go to the end
+        bins), so there are at most ``n_levels ** n_channels`` groups. More levels
+        give finer but smaller, noisier groups.
+    clip : bool, default=False
+        If True, clip predictions to the range of each target seen in fit (for
+        vote fractions, inside [0, 1]), which can only lower the error of a
+        linear ``estimator`` that overshoots. False reproduces seed 001, whose
+        linear regressions were not clipped; the other strategies predict means
+        of training targets and never leave that range.
+
+    Attributes
+    ----------
+    image_shape_ : tuple of int
+        Shape of one training image, ``(height, width)`` or
+        ``(height, width, n_channels)``.
+    n_outputs_ : int
+        Number of targets (37 for Galaxy Zoo votes; 1 for a 1-D ``y``).
+    constant_ : ndarray of shape (n_outputs,)
+        The (weighted) training mean of each target: the ``"mean"`` prediction
+        and the fallback for unseen groups.
+    target_min_, target_max_ : ndarray of shape (n_outputs,)
+        Smallest and largest training value of each target (used by ``clip``).
+    estimator_ : regressor
+        The fitted regressor (``"central_pixel"`` and ``"average_pixel"`` only).
+    colour_min_, colour_max_ : ndarray of shape (n_channels,)
+        Range of the training patch colours that the quantisation bins divide
+        (``"central_patch_cluster"`` only).
+    group_keys_ : ndarray of shape (n_groups,)
+        Sorted code of each group seen in fit: the channels' bin indices
+        ``b_c`` combined as ``sum(b_c * n_levels ** c)``
+        (``"central_patch_cluster"`` only).
+    group_means_ : ndarray of shape (n_groups, n_outputs)
+        Mean targets of each group (``"central_patch_cluster"`` only).
+    group_counts_ : ndarray of shape (n_groups,)
+        Number of training galaxies in each group (``"central_patch_cluster"``
+        only).
+
+    See Also
+    --------
+    sklearn.dummy.DummyRegressor : The ``"mean"`` strategy for 2-D features.
+    skgalaxy.metrics.kaggle_rmse : The score seed 001 compares the baselines by.
+
+    Notes
+    -----
+    Images follow skgalaxy's dtype rule: integer images count in [0, 1] (uint8
+    divided by 255), float images keep their scale. Only the pixels a strategy
+    needs are converted, so a uint8 stack is never copied to float. Features
+    and predictions are float64.
+
+    A 1-D ``y`` gives 1-D predictions and a 2-D ``y`` 2-D ones, as in
+    :class:`~sklearn.linear_model.LinearRegression`. ``score`` is the
+    coefficient of determination :math:`R^2` averaged over targets
+    (:class:`~sklearn.base.RegressorMixin`); use
+    ``skgalaxy.metrics.neg_kaggle_rmse_scorer`` for the challenge's score.
+
+    References
+    ----------
+    .. [1] Kaggle, "Galaxy Zoo - The Galaxy Challenge" (2014), the
+       ``central_pixel_benchmark`` submission.
+    .. [2] K. W. Willett et al., "Galaxy Zoo 2", MNRAS 435, 2835 (2013).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgalaxy.baseline import PixelBaselineRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(0, 256, size=(200, 16, 16, 3), dtype=np.uint8)
+    >>> y = np.column_stack([X[:, 8, 8, 0] / 255, rng.random(200)])
+    >>> reg = PixelBaselineRegressor("central_pixel").fit(X, y)
+    >>> reg.predict(X[:2]).round(2)
+    array([[0.38, 0.48],
+           [0.04, 0.45]])
+    >>> mean = PixelBaselineRegressor("mean").fit(X, y)
+    >>> bool(reg.score(X, y) > mean.score(X, y))
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "strategy": [StrOptions(set(_STRATEGIES))],
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "patch_size": [Interval(Integral, 1, None, closed="left")],
+        "n_levels": [Interval(Integral, 1, None, closed="left")],
+        "clip": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        strategy="central_pixel",
+        *,
+        estimator=None,
+        patch_size=10,
+        n_levels=8,
+        clip=False,
+    ):
+        self.strategy = strategy
+        self.estimator = estimator
+        self.patch_size = patch_size
+        self.n_levels = n_levels
+        self.clip = clip
+
+    # -- features -------------------------------------------------------------
+
+    def _check_X(self, X, *, reset):
+        min_size = self.patch_size if self.strategy == "central_patch_cluster" else None
+        X = check_images(X, min_size=min_size, convert=False, estimator=self)
+        check_image_shape(self, X, reset=reset)
+        return X
+
+    def _features(self, X):
+        """Colour features of validated raw images: float64 (n_samples, n_channels)."""
+        if X.ndim == 3:
+            X = X[..., None]
+        _, h, w, _ = X.shape
+        if self.strategy == "central_pixel":
+            # Seed 001's pixel: int(h / 2), the lower-right one of the middle four
+            # when the size is even.
+            features = X[:, h // 2, w // 2, :].astype(np.float64)
+        elif self.strategy == "average_pixel":
+            features = X.mean(axis=(1, 2), dtype=np.float64)
+        else:
+            p = self.patch_size
+            r0, c0 = (h - p) // 2, (w - p) // 2
+            patch = X[:, r0 : r0 + p, c0 : c0 + p, :]
+            features = patch.mean(axis=(1, 2), dtype=np.float64)
+        return _to_image_scale(features, X.dtype)
+
+    def _group_keys(self, colours):
+        span = self.colour_max_ - self.colour_min_
+        # A channel constant in training cannot split groups: all its codes are 0.
+        scale = np.divide(self.n_levels, span, out=np.zeros_like(span), where=span > 0)
+        codes = np.floor((colours - self.colour_min_) * scale)
+        codes = np.clip(codes, 0, self.n_levels - 1).astype(np.int64)
+        place = self.n_levels ** np.arange(colours.shape[1], dtype=np.int64)
+        return codes @ place
+
+    # -- fit / predict --------------------------------------------------------
+
+    @_fit_context(
+        # The nested estimator's parameters are validated when it is fitted.
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X, y, sample_weight=None):
+        """Fit the baseline.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Training images, uint8 or float.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, e.g. the 37 Galaxy Zoo vote fractions.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each galaxy in the means and, when it accepts them, in
+            ``estimator``'s fit.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X = self._check_X(X, reset=True)
+        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
+        if y.ndim > 2:
+            raise ValueError(
+                f"y has shape {y.shape}; expected (n_samples,) or "
+                "(n_samples, n_outputs) targets."
+            )
+        check_consistent_length(X, y)
+        n_samples = X.shape[0]
+        Y = y.reshape(n_samples, -1).astype(np.float64)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, Y, ensure_non_negative=True
+            )
+        self._y_ndim = y.ndim
+        self.n_outputs_ = Y.shape[1]
+        self.constant_ = np.average(Y, axis=0, weights=sample_weight)
+        self.target_min_, self.target_max_ = Y.min(axis=0), Y.max(axis=0)
+
+        if self.strategy in ("central_pixel", "average_pixel"):
+            estimator = (
+                LinearRegression() if self.estimator is None else clone(self.estimator)
+            )
+            fit_params = {}
+            if sample_weight is not None:
+                if not has_fit_parameter(estimator, "sample_weight"):
+                    raise ValueError(
+                        f"sample_weight was given but {type(estimator).__name__} "
+                        "does not accept sample_weight in fit; choose another "
+                        "estimator or drop the weights."
+                    )
+                fit_params["sample_weight"] = sample_weight
+            self.estimator_ = estimator.fit(self._features(X), y, **fit_params)
+        elif self.strategy == "central_patch_cluster":
+            self._fit_groups(self._features(X), Y, sample_weight)
+        return self
+
+    def _fit_groups(self, colours, Y, sample_weight):
+        n_channels = colours.shape[1]
+        if n_channels * math.log2(max(self.n_levels, 2)) > 62:
+            raise ValueError(
+                f"n_levels={self.n_levels} with {n_channels} channels makes "
+                f"{self.n_levels}**{n_channels} possible groups, more than a 64-bit "
+                "group code holds; lower n_levels or reduce the channels."
+            )
+        self.colour_min_ = colours.min(axis=0)
+        self.colour_max_ = colours.max(axis=0)
+        keys = self._group_keys(colours)
+        uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
+        w = np.ones(len(keys)) if sample_weight is None else sample_weight
+        sums = np.zeros((len(uniq), Y.shape[1]))
+        np.add.at(sums, inverse, Y * w[:, None])
+        totals = np.bincount(inverse, weights=w, minlength=len(uniq))
+        # A group whose galaxies all weigh 0 carries no information: drop it.
+        kept = totals > 0
+        self.group_keys_ = uniq[kept]
+        self.group_means_ = sums[kept] / totals[kept, None]
+        self.group_counts_ = counts[kept]
+
+    def predict(self, X):
+        """Predict the targets of images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Images of the shape seen in fit.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions, 1-D when ``y`` was 1-D in fit.
+        """
+        check_is_fitted(self)
+        X = self._check_X(X, reset=False)
+        n_samples = X.shape[0]
+        if self.strategy == "mean":
+            pred = np.tile(self.constant_, (n_samples, 1))
+        elif self.strategy == "central_patch_cluster":
+            keys = self._group_keys(self._features(X))
+            idx = np.searchsorted(self.group_keys_, keys)
+            idx = np.minimum(idx, len(self.group_keys_) - 1)
+            seen = self.group_keys_[idx] == keys
+            pred = np.where(seen[:, None], self.group_means_[idx], self.constant_)
+        else:
+            pred = np.asarray(self.estimator_.predict(self._features(X)))
+            pred = pred.reshape(n_samples, -1).astype(np.float64, copy=False)
+        if self.clip:
+            pred = np.clip(pred, self.target_min_, self.target_max_)
+        return pred.ravel() if self._y_ndim == 1 else pred
+
+    def score(self, X, y, sample_weight=None):
+        """Coefficient of determination :math:`R^2` of the predictions.
+
+        As :meth:`sklearn.base.RegressorMixin.score` (uniform average over
+        targets), after checking that ``y`` has the targets seen in fit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Test images.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            True targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            :math:`R^2` of ``self.predict(X)`` against ``y``.
+        """
+        check_is_fitted(self)
+        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
+        n_outputs = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
+        if y.ndim > 2 or n_outputs != self.n_outputs_:
+            raise ValueError(
+                f"y has shape {y.shape}, but {type(self).__name__} was fitted on "
+                f"{self.n_outputs_} target(s) per sample; pass the same targets "
+                "(e.g. all 37 vote columns, in the Kaggle order)."
+            )
+        return super().score(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.multi_output = True
+        return tags

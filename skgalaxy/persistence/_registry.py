@@ -1,0 +1,191 @@
+"""Names under which the safe format stores classes and functions.
+
+A saved CNN's configuration names its module class, criterion, optimizer,
+callbacks and so on by a registered name (the object's qualified name). Loading
+only looks names up in this table: a file can never make skgalaxy import or call
+anything that was not registered, or that the user did not trust explicitly.
+"""
+
+import importlib
+import inspect
+import pkgutil
+import sys
+
+__all__ = ["register", "registered_names"]
+
+_REGISTRY = {}
+_DEFAULTS_LOADED = False
+
+
+def _qualified_name(obj):
+    return f"{obj.__module__}.{obj.__qualname__}"
+
+
+def register(obj, name=None):
+    """Allow a class or function to appear in files written by :func:`save`.
+
+    skgalaxy registers the torch, skorch and skgalaxy classes a CNN estimator
+    uses by default (modules, losses, optimizers, schedulers, callbacks, data
+    loaders). Register your own ``nn.Module`` (or callback, or loss) before
+    saving *and* before loading a network that uses it.
+
+    Parameters
+    ----------
+    obj : class or function
+        The object to register.
+    name : str or None, default=None
+        The name stored in files; defaults to ``"<module>.<qualname>"``.
+
+    Returns
+    -------
+    obj : class or function
+        ``obj`` itself, so ``register`` can decorate a class.
+
+    Examples
+    --------
+    >>> from skgalaxy.persistence import register, registered_names
+    >>> class MyModule:  # in practice a torch.nn.Module subclass
+    ...     pass
+    >>> register(MyModule, name="mypackage.MyModule") is MyModule
+    True
+    >>> "mypackage.MyModule" in registered_names()
+    True
+    """
+    if not (inspect.isclass(obj) or callable(obj)):
+        raise TypeError(
+            f"register expects a class or a function, got {type(obj).__name__}."
+        )
+    name = _qualified_name(obj) if name is None else name
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str, got {name!r}.")
+    previous = _REGISTRY.get(name)
+    if previous is not None and previous is not obj:
+        raise ValueError(
+            f"The name {name!r} is already registered for {previous!r}; "
+            "choose another name."
+        )
+    _REGISTRY[name] = obj
+    return obj
+
+
+def registered_names():
+    """Return the sorted list of names registered so far.
+
+    Returns
+    -------
+    names : list of str
+        The registered names (the torch defaults appear once torch is in use).
+
+    Examples
+    --------
+    >>> from skgalaxy.persistence import registered_names
+    >>> isinstance(registered_names(), list)
+    True
+    """
+    return sorted(_REGISTRY)
+
+
+def _register_members(module, predicate):
+    for _, member in inspect.getmembers(module, predicate):
+        name = _qualified_name(member)
+        if name.startswith(module.__name__.split(".")[0]) and name not in _REGISTRY:
+            _REGISTRY[name] = member
+
+
+def _load_torch_defaults():
+    """Register the torch/skorch/skgalaxy objects a CNN estimator may hold."""
+    global _DEFAULTS_LOADED
+    if _DEFAULTS_LOADED:
+        return
+    import skorch
+    import skorch.callbacks
+    import skorch.dataset
+    import skorch.helper
+    import torch
+    import torch.nn
+    import torch.optim
+    import torch.optim.lr_scheduler
+    import torch.utils.data
+
+    def is_class(obj):
+        return inspect.isclass(obj)
+
+    _register_members(torch.nn, is_class)  # layers, activations, losses
+    _register_members(torch.optim, is_class)
+    _register_members(torch.optim.lr_scheduler, is_class)
+    _register_members(skorch.callbacks, is_class)
+    _register_members(skorch.dataset, is_class)
+    _register_members(skorch, is_class)
+    for obj in (torch.utils.data.DataLoader, torch.utils.data.TensorDataset, print):
+        _REGISTRY.setdefault(_qualified_name(obj), obj)
+    for dtype_name in ("float16", "bfloat16", "float32", "float64"):
+        _REGISTRY.setdefault(f"torch.{dtype_name}", getattr(torch, dtype_name))
+    # Everything skgalaxy's neural_network package defines (CNN estimators,
+    # nn.Module presets, datasets, callbacks): skgalaxy's own code is trusted.
+    import skgalaxy.neural_network as nn_pkg
+
+    for info in pkgutil.iter_modules(nn_pkg.__path__):
+        module = importlib.import_module(f"{nn_pkg.__name__}.{info.name}")
+        for _, member in inspect.getmembers(module):
+            if (inspect.isclass(member) or inspect.isfunction(member)) and getattr(
+                member, "__module__", ""
+            ) == module.__name__:
+                _REGISTRY.setdefault(_qualified_name(member), member)
+    _DEFAULTS_LOADED = True
+
+
+def _resolve_trusted_name(name):
+    """Import ``name`` ("pkg.module.Object"), which the user trusted explicitly."""
+    parts = name.split(".")
+    for i in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:i])
+        try:
+            obj = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        try:
+            for attr in parts[i:]:
+                obj = getattr(obj, attr)
+        except AttributeError:
+            break
+        return obj
+    raise ValueError(f"The trusted name {name!r} cannot be imported.")
+
+
+def lookup(name, trusted=()):
+    """The object registered as ``name``, or the trusted name imported.
+
+    Raises
+    ------
+    UntrustedTypesError
+        If ``name`` is neither registered nor in ``trusted``.
+    """
+    from ._errors import UntrustedTypesError
+
+    _load_torch_defaults()
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    if name in trusted:
+        return _resolve_trusted_name(name)
+    raise UntrustedTypesError(
+        f"The file names {name!r}, which is neither a registered skgalaxy "
+        "persistence name nor trusted. If you trust the file's source, pass "
+        f"trusted=[{name!r}] to load (or register the object with "
+        "skgalaxy.persistence.register)."
+    )
+
+
+def name_of(obj):
+    """The registered name of ``obj``, or None."""
+    _load_torch_defaults()
+    name = _qualified_name(obj) if hasattr(obj, "__qualname__") else None
+    if name is not None and _REGISTRY.get(name) is obj:
+        return name
+    for key, value in _REGISTRY.items():
+        if value is obj:
+            return key
+    return None
+
+
+def _loaded(module_name):
+    return module_name in sys.modules

@@ -231,7 +231,9 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         X = self._check_X(X, reset=True)
-        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
+        y = check_array(
+            y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
+        )
         if y.ndim > 2:
             raise ValueError(
                 f"y has shape {y.shape}; expected (n_samples,) or "
@@ -341,7 +343,9 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             :math:`R^2` of ``self.predict(X)`` against ``y``.
         """
         check_is_fitted(self)
-        y = check_array(y, ensure_2d=False, dtype="numeric", input_name="y")
+        y = check_array(
+            y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
+        )
         n_outputs = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
         if y.ndim > 2 or n_outputs != self.n_outputs_:
             raise ValueError(

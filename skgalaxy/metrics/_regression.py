@@ -12,8 +12,9 @@ __all__ = ["kaggle_rmse", "rmse_per_answer", "rmse_per_question"]
 
 def _check_pair(y_true, y_pred, sample_weight):
     """Validate two target arrays of one shape; return them 2-D, and the weights."""
-    y_true = check_array(y_true, ensure_2d=False, dtype="numeric", input_name="y_true")
-    y_pred = check_array(y_pred, ensure_2d=False, dtype="numeric", input_name="y_pred")
+    kwargs = {"ensure_2d": False, "allow_nd": True, "dtype": "numeric"}
+    y_true = check_array(y_true, input_name="y_true", **kwargs)
+    y_pred = check_array(y_pred, input_name="y_pred", **kwargs)
     for name, y in (("y_true", y_true), ("y_pred", y_pred)):
         if y.ndim > 2:
             raise ValueError(

@@ -49,7 +49,7 @@ def _parse_numbers(column, dtype, what, csv_path, ids=None):
                     "" if ids is None else f" (GalaxyID {ids[i]})"
                 )
                 raise ValueError(
-                    f"{csv_path}, {where}: {what} {cell!r} is not a number."
+                    f"{csv_path}, {where}: {what} {str(cell)!r} is not a number."
                 ) from None
         raise
 

@@ -1,0 +1,195 @@
+"""Tests for skgalaxy.datasets.load_images and the shared chunk engine."""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from PIL import Image
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.preprocessing import FunctionTransformer
+
+from skgalaxy.datasets import list_images, load_images
+
+
+class CountingScaler(TransformerMixin, BaseEstimator):
+    """Stateful transformer: subtracts the mean seen in fit, counts fit calls."""
+
+    n_fits = 0
+
+    def fit(self, X, y=None):
+        type(self).n_fits += 1
+        self.mean_ = float(np.mean(X))
+        self.fit_size_ = len(X)
+        return self
+
+    def transform(self, X):
+        return np.asarray(X, dtype=np.float32) - self.mean_
+
+
+def _coarsen2(X):
+    n, h, w = X.shape[:3]
+    return X.reshape(n, h // 2, 2, w // 2, 2, *X.shape[3:]).mean(axis=(2, 4))
+
+
+def _write_pngs(folder, images, names=None):
+    paths = []
+    for i, img in enumerate(images):
+        path = folder / (f"{i}.png" if names is None else names[i])
+        Image.fromarray(img).save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture
+def png_stack(tmp_path, rng):
+    images = rng.integers(0, 256, size=(7, 8, 6, 3), dtype=np.uint8)
+    return images, _write_pngs(tmp_path, images)
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+@pytest.mark.parametrize("chunk_size", [1, 3, 100])
+def test_load_images_roundtrip_png(png_stack, n_jobs, chunk_size):
+    images, paths = png_stack
+    X = load_images(paths, n_jobs=n_jobs, chunk_size=chunk_size, progress=False)
+    assert X.dtype == np.uint8
+    assert_array_equal(X, images)
+
+
+def test_load_images_folder_numeric_order(tmp_path, rng):
+    images = rng.integers(0, 256, size=(3, 4, 4), dtype=np.uint8)
+    _write_pngs(tmp_path, images, names=["10.png", "9.png", "100.png"])
+    (tmp_path / "readme.txt").write_text("not an image")
+    X, paths = load_images(tmp_path, progress=False, return_paths=True)
+    assert [p.name for p in paths] == ["9.png", "10.png", "100.png"]
+    assert X.shape == (3, 4, 4)  # gray files give (n, h, w)
+    assert_array_equal(X, images[[1, 0, 2]])
+
+
+def test_load_images_single_file(png_stack):
+    images, paths = png_stack
+    X = load_images(str(paths[2]), progress=False)
+    assert_array_equal(X, images[2:3])
+
+
+def test_load_images_transformer_streams_chunks(png_stack):
+    images, paths = png_stack
+    coarsen = FunctionTransformer(_coarsen2)
+    X = load_images(paths, transformer=coarsen, chunk_size=2, progress=False)
+    assert X.shape == (7, 4, 3, 3)
+    np.testing.assert_allclose(X, _coarsen2(images.astype(np.float64)))
+
+
+def test_load_images_fits_unfitted_transformer_on_first_chunk(png_stack):
+    images, paths = png_stack
+    CountingScaler.n_fits = 0
+    scaler = CountingScaler()
+    X = load_images(paths, transformer=scaler, chunk_size=3, progress=False)
+    assert CountingScaler.n_fits == 1
+    assert scaler.fit_size_ == 3
+    np.testing.assert_allclose(scaler.mean_, images[:3].mean())
+    np.testing.assert_allclose(X, images - images[:3].mean(), rtol=1e-5)
+
+
+def test_load_images_keeps_fitted_transformer(png_stack):
+    images, paths = png_stack
+    scaler = CountingScaler().fit(np.full((1, 2, 2), 10.0))
+    CountingScaler.n_fits = 0
+    X = load_images(paths, transformer=scaler, chunk_size=3, progress=False)
+    assert CountingScaler.n_fits == 0
+    assert scaler.mean_ == 10.0
+    np.testing.assert_allclose(X, images - 10.0)
+
+
+def test_load_images_mode_converts(png_stack):
+    images, paths = png_stack
+    X = load_images(paths, mode="L", progress=False)
+    assert X.shape == (7, 8, 6)
+    expected = np.stack([np.asarray(Image.fromarray(i).convert("L")) for i in images])
+    assert_array_equal(X, expected)
+
+
+def test_load_images_progress_bar_writes(png_stack, capsys):
+    _, paths = png_stack
+    load_images(paths, chunk_size=2, progress=True)
+    assert "Reading images" in capsys.readouterr().err
+
+
+def test_list_images_missing_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match="Image folder not found"):
+        list_images(tmp_path / "nope")
+
+
+def test_load_images_missing_path(tmp_path, png_stack):
+    _, paths = png_stack
+    with pytest.raises(FileNotFoundError, match="1 image file.*not found.*404.png"):
+        load_images([*paths, tmp_path / "404.png"], progress=False)
+    with pytest.raises(FileNotFoundError, match="file or folder not found"):
+        load_images(tmp_path / "gone", progress=False)
+
+
+def test_load_images_empty_inputs(tmp_path):
+    with pytest.raises(ValueError, match="No image files"):
+        load_images(tmp_path, progress=False)
+    with pytest.raises(ValueError, match="list of paths is empty"):
+        load_images([], progress=False)
+
+
+def test_load_images_corrupt_file(png_stack):
+    _, paths = png_stack
+    data = paths[4].read_bytes()
+    paths[4].write_bytes(data[: len(data) // 2])  # truncated
+    with pytest.raises(ValueError, match=r"could not decode image file .*4\.png"):
+        load_images(paths, chunk_size=2, progress=False)
+    paths[4].write_bytes(b"not an image at all")
+    with pytest.raises(ValueError, match=r"could not decode .*4\.png"):
+        load_images(paths, n_jobs=2, progress=False)
+
+
+def test_load_images_size_mismatch(tmp_path, rng):
+    paths = _write_pngs(tmp_path, [np.zeros((4, 4, 3), np.uint8)])
+    paths += _write_pngs(tmp_path, [np.zeros((5, 4, 3), np.uint8)], names=["b.png"])
+    with pytest.raises(ValueError, match="is a 5x4x3 uint8 image.*first image"):
+        load_images(paths, progress=False)
+
+
+def test_load_images_mode_mismatch(tmp_path):
+    paths = _write_pngs(tmp_path, [np.zeros((4, 4, 3), np.uint8)])
+    paths += _write_pngs(tmp_path, [np.zeros((4, 4), np.uint8)], names=["g.png"])
+    with pytest.raises(ValueError, match="mode='RGB'"):
+        load_images(paths, progress=False)
+    assert load_images(paths, mode="RGB", progress=False).shape == (2, 4, 4, 3)
+
+
+def test_load_images_16_bit(tmp_path):
+    path = tmp_path / "deep.png"
+    Image.fromarray(np.full((4, 4), 40000, dtype=np.uint16)).save(path)
+    with pytest.raises(ValueError, match="8-bit"):
+        load_images([path], progress=False)
+
+
+@pytest.mark.parametrize("chunk_size", [0, -3, 2.5, True])
+def test_load_images_bad_chunk_size(png_stack, chunk_size):
+    _, paths = png_stack
+    with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
+        load_images(paths, chunk_size=chunk_size, progress=False)
+
+
+def test_load_images_bad_transformer(png_stack):
+    _, paths = png_stack
+    with pytest.raises(TypeError, match="'transform' method"):
+        load_images(paths, transformer=np.mean, progress=False)
+
+
+def test_load_images_transformer_wrong_rows(png_stack):
+    _, paths = png_stack
+    squash = FunctionTransformer(lambda X: X[:1])
+    with pytest.raises(ValueError, match="one row per image"):
+        load_images(paths, transformer=squash, chunk_size=3, progress=False)
+
+
+def test_load_images_gz1_small(shared_data):
+    folder = shared_data / "gz1_small" / "images"
+    paths = list_images(folder)[:4]
+    X = load_images(paths, n_jobs=2, progress=False)
+    assert X.shape == (4, 423, 423, 3)
+    assert X.dtype == np.uint8
+    assert_array_equal(X[1], np.asarray(Image.open(paths[1])))

@@ -1,6 +1,14 @@
 """Utilities: image-array validation, optional imports, estimator checks."""
 
+from ._dask import dask_apply, hdf5_to_dask
 from ._optional import import_optional
 from ._validation import check_image_shape, check_images, describe_shape
 
-__all__ = ["check_image_shape", "check_images", "describe_shape", "import_optional"]
+__all__ = [
+    "check_image_shape",
+    "check_images",
+    "dask_apply",
+    "describe_shape",
+    "hdf5_to_dask",
+    "import_optional",
+]

@@ -11,6 +11,12 @@ import importlib
 # public name -> private module defining it
 _LAZY = {
     "NumpyMLPClassifier": "._mlp",
+    "CNNClassifier": "._cnn",
+    "CNNRegressor": "._cnn",
+    "ConvNet": "._modules",
+    "Seed001Net": "._modules",
+    "Seed004Net": "._modules",
+    "VGG16Net": "._modules",
 }
 
 __all__ = sorted(_LAZY)

@@ -1,0 +1,1004 @@
+"""CNNRegressor and CNNClassifier: convolutional networks on skorch.
+
+The estimators subclass skorch's ``NeuralNetRegressor`` / ``NeuralNetClassifier`` and
+follow skorch's conventions (``module__*``, ``optimizer__*``, ``iterator_train__*``,
+``callbacks__*`` parameters, ``history_``); what they add for galaxy images:
+
+- image input ``(n, h, w)`` or ``(n, h, w, c)`` validated by skgalaxy's
+  :func:`~skgalaxy.utils.check_images`; uint8 images stay uint8 in memory and are
+  moved to the device once per batch, then converted to float32 channels-first
+  there (with seed 001's augmentation when training);
+- the module's ``in_channels``, ``n_outputs`` and ``image_size`` filled from the data;
+- ``device="auto"``, ``random_state``, ``tta``, ``mixed_precision`` and shortcuts for
+  the usual callbacks (early stopping, learning-rate schedule, gradient clipping,
+  checkpoint/resume, progress bar) as plain parameters.
+"""
+
+import contextlib
+import inspect
+import numbers
+
+import numpy as np
+
+from ..utils._optional import import_optional
+
+import_optional("torch", feature="CNNClassifier and CNNRegressor")
+import_optional("skorch", feature="CNNClassifier and CNNRegressor")
+
+import torch  # noqa: E402
+from sklearn.utils import check_random_state  # noqa: E402
+from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
+from sklearn.utils.validation import check_is_fitted  # noqa: E402
+from skorch import NeuralNetClassifier, NeuralNetRegressor  # noqa: E402
+from skorch.callbacks import (  # noqa: E402
+    Callback,
+    Checkpoint,
+    EarlyStopping,
+    EpochTimer,
+    GradientNormClipping,
+    LoadInitState,
+    LRScheduler,
+    PassthroughScoring,
+    PrintLog,
+    ProgressBar,
+)
+from skorch.dataset import ValidSplit  # noqa: E402
+from skorch.utils import is_dataset  # noqa: E402
+from torch.utils.data import DataLoader, default_collate  # noqa: E402
+
+from ..utils._validation import check_image_shape, check_images  # noqa: E402
+from ._augment import augment_batch, dihedral_transforms, resolve_augment  # noqa: E402
+from ._modules import PRESETS, ConvNet  # noqa: E402
+
+__all__ = ["CNNClassifier", "CNNRegressor"]
+
+_LR_SCHEDULES = ("plateau", "step", "cosine")
+
+
+# --------------------------------------------------------------------------- data
+class _Batch(tuple):
+    """A batch already collated by :meth:`_ImageDataset.__getitems__`."""
+
+
+def _collate(batch):
+    if isinstance(batch, _Batch):
+        return list(batch)
+    return default_collate(batch)
+
+
+class _ImageDataset(torch.utils.data.Dataset):
+    """Images (any dtype, channels last) and targets; batches by fancy indexing.
+
+    ``__getitems__`` gathers a whole batch with one NumPy indexing operation, so a
+    uint8 dataset is copied once per batch, as uint8.
+    """
+
+    def __init__(self, X, y=None):
+        self.X = X
+        self.y = y
+
+    def __len__(self):
+        return len(self.X)
+
+    def _y(self, idx):
+        if self.y is None:
+            return torch.zeros(np.size(idx))
+        return torch.from_numpy(np.ascontiguousarray(self.y[idx]))
+
+    def __getitem__(self, i):
+        return torch.from_numpy(np.ascontiguousarray(self.X[i])), self._y(i)
+
+    def __getitems__(self, indices):
+        idx = np.asarray(indices, dtype=np.intp)
+        return _Batch(
+            (torch.from_numpy(np.ascontiguousarray(self.X[idx])), self._y(idx))
+        )
+
+
+# ---------------------------------------------------------------------- callbacks
+class EpochMetric(Callback):
+    """Record RMSE or accuracy of each epoch in ``history_`` from the batches' outputs.
+
+    The metric comes from the predictions the training and validation steps already
+    made, so it costs no extra forward pass. The training value is measured on the
+    (augmented) training batches while the network trains, as Keras reports it.
+
+    Parameters
+    ----------
+    kind : {"rmse", "accuracy"}
+        ``"rmse"``: ``sqrt(mean squared error over all n x k outputs)`` (the Kaggle
+        RMSE); ``"accuracy"``: share of argmax predictions equal to the target.
+    """
+
+    def __init__(self, kind="rmse"):
+        self.kind = kind
+
+    def on_epoch_begin(self, net, **kwargs):
+        self.sums_ = {"train": [0.0, 0], "valid": [0.0, 0]}
+
+    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
+        if y_pred is None or batch is None:
+            return
+        y_pred = y_pred.detach()
+        y_true = torch.as_tensor(batch[1]).to(y_pred.device)
+        if self.kind == "rmse":
+            value = torch.sum((y_pred.float() - y_true.float().view_as(y_pred)) ** 2)
+            count = y_pred.numel()
+        else:
+            value = torch.sum(y_pred.argmax(dim=1) == y_true)
+            count = len(y_true)
+        acc = self.sums_["train" if training else "valid"]
+        acc[0] += float(value)
+        acc[1] += count
+
+    def on_epoch_end(self, net, **kwargs):
+        for prefix, (total, count) in self.sums_.items():
+            if count:
+                mean = total / count
+                value = float(np.sqrt(mean)) if self.kind == "rmse" else mean
+                net.history.record(f"{prefix}_{self.kind}", value)
+
+
+# ------------------------------------------------------------------------ heads
+def _tree_head(logits):
+    """Galaxy Zoo tree outputs: per-question softmax times the parent's fraction."""
+    from ..datasets import PARENT_INDEX, QUESTION_SLICES
+
+    columns = []  # one tensor per answer column, filled in question order
+    for sl, parent in zip(QUESTION_SLICES, PARENT_INDEX):
+        p = torch.softmax(logits[:, sl], dim=1)
+        if parent >= 0:
+            p = p * columns[parent]
+        columns.extend(p[:, j : j + 1] for j in range(p.shape[1]))
+    return torch.cat(columns, dim=1)
+
+
+_HEADS = {
+    "sigmoid": torch.sigmoid,
+    "tree": _tree_head,
+    "linear": lambda x: x,
+}
+
+
+# ------------------------------------------------------------------------- base
+def _resolve_module_class(module):
+    if isinstance(module, str):
+        try:
+            return PRESETS[module.lower()]
+        except KeyError:
+            raise ValueError(
+                f"Unknown module preset {module!r}; expected one of "
+                f"{sorted(PRESETS)} or an nn.Module class."
+            ) from None
+    if isinstance(module, torch.nn.Module):
+        return type(module)
+    if callable(module):
+        return module
+    raise TypeError(
+        f"module must be a preset name {sorted(PRESETS)}, an nn.Module class or "
+        f"instance, got {module!r}."
+    )
+
+
+class _CNNMixin:
+    """What CNNRegressor and CNNClassifier share (left of the skorch net)."""
+
+    _output_kind = "rmse"
+
+    # ------------------------------------------------------------- parameters
+    def get_params(self, deep=True, **kwargs):
+        params = super().get_params(deep=deep, **kwargs)
+        requested = self.__dict__.get("device_requested_")
+        if requested is not None and "device" in params:
+            params["device"] = requested
+        return params
+
+    def set_params(self, **kwargs):
+        if "device" in kwargs:
+            self.__dict__.pop("device_requested_", None)
+        return super().set_params(**kwargs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.two_d_array = False
+        return tags
+
+    def _check_params(self):
+        resolve_augment(self.augment)
+        _resolve_module_class(self.module)
+        if not isinstance(self.tta, bool):
+            raise TypeError(f"tta must be True or False, got {self.tta!r}.")
+        if self.lr_schedule is not None and self.lr_schedule not in _LR_SCHEDULES:
+            raise ValueError(
+                f"lr_schedule must be None or one of {_LR_SCHEDULES}, got "
+                f"{self.lr_schedule!r}."
+            )
+        es = self.early_stopping
+        if es is not None and (
+            not isinstance(es, numbers.Integral) or isinstance(es, bool) or es < 1
+        ):
+            raise ValueError(
+                "early_stopping must be None or a patience (int >= 1 epochs), got "
+                f"{es!r}."
+            )
+        clip = self.clip_grad_norm
+        if clip is not None and not (isinstance(clip, numbers.Real) and clip > 0):
+            raise ValueError(f"clip_grad_norm must be None or > 0, got {clip!r}.")
+        if self.mixed_precision not in (False, True, "bf16", "fp16"):
+            raise ValueError(
+                "mixed_precision must be False, True (bf16), 'bf16' or 'fp16', got "
+                f"{self.mixed_precision!r}."
+            )
+        if not isinstance(self.max_epochs, numbers.Integral) or self.max_epochs < 0:
+            raise ValueError(
+                f"max_epochs must be an int >= 0, got {self.max_epochs!r}."
+            )
+        bs = self.batch_size
+        if not isinstance(bs, numbers.Integral) or (bs < 1 and bs != -1):
+            raise ValueError(f"batch_size must be an int >= 1 (or -1), got {bs!r}.")
+
+    # ----------------------------------------------------------------- device
+    def _resolve_device(self):
+        if self.device != "auto":
+            return
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.device_requested_ = "auto"
+        self.device = device
+        if self.verbose:
+            name = torch.cuda.get_device_name() if device == "cuda" else "CPU"
+            print(
+                f"{type(self).__name__}: device='auto' resolved to {device!r} ({name})."
+            )
+
+    def _device_type(self):
+        if self.device in (None, "auto"):
+            return "cpu"
+        return torch.device(self.device).type
+
+    @contextlib.contextmanager
+    def _rng_context(self):
+        """Seed torch inside fit from random_state without touching global state."""
+        seed = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        devices = []
+        if self._device_type() == "cuda" and torch.cuda.is_available():
+            index = torch.device(self.device).index
+            devices = [torch.cuda.current_device() if index is None else index]
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            yield
+
+    def _autocast(self):
+        if self.mixed_precision and self._device_type() == "cuda":
+            dtype = torch.float16 if self.mixed_precision == "fp16" else torch.bfloat16
+            return torch.autocast("cuda", dtype=dtype)
+        return contextlib.nullcontext()
+
+    # ------------------------------------------------------------------ input
+    def _validate_X(self, X, *, reset):
+        if is_dataset(X):
+            raise TypeError(
+                f"{type(self).__name__} takes image arrays (n, h, w[, c]), not a "
+                "torch Dataset."
+            )
+        X = check_images(X, convert=False, estimator=self)
+        if X.dtype != np.uint8 and X.dtype not in (np.float32, np.float64):
+            # other integers and bools: scikit-image's scale, as everywhere else
+            X = check_images(X, estimator=self)
+        if X.dtype == np.float16:
+            X = X.astype(np.float32)
+        if reset:
+            check_image_shape(self, X, reset=True)
+        elif hasattr(self, "image_shape_"):
+            check_image_shape(self, X, reset=False)
+        return X
+
+    def _module_data_kwargs(self):
+        shape = getattr(self, "image_shape_", None)
+        kwargs = {}
+        if shape is not None:
+            kwargs["in_channels"] = 1 if len(shape) == 2 else shape[2]
+            kwargs["image_size"] = tuple(shape[:2])
+        if getattr(self, "n_outputs_", None) is not None:
+            kwargs["n_outputs"] = self.n_outputs_
+        return kwargs
+
+    def _check_module_params(self):
+        """Module parameters set by hand must agree with the data."""
+        data = self._module_data_kwargs()
+        for key, value in data.items():
+            given = self.__dict__.get(f"module__{key}")
+            if given is None:
+                continue
+            if key == "image_size" and isinstance(given, numbers.Integral):
+                given = (given, given)
+            if tuple(np.atleast_1d(given)) != tuple(np.atleast_1d(value)):
+                raise ValueError(
+                    f"module__{key}={given!r} does not match the training data "
+                    f"({key}={value!r}); leave it unset, it is inferred at fit."
+                )
+
+    # ---------------------------------------------------------------- initialize
+    def initialize(self):
+        self._resolve_device()
+        return super().initialize()
+
+    def initialize_module(self):
+        kwargs = self.get_params_for("module")
+        if isinstance(self.module, torch.nn.Module) and not kwargs:
+            module = self.module
+        else:
+            cls = _resolve_module_class(self.module)
+            try:
+                accepted = inspect.signature(cls).parameters
+            except (TypeError, ValueError):
+                accepted = {}
+            var_kw = any(p.kind == p.VAR_KEYWORD for p in accepted.values())
+            for key, value in self._module_data_kwargs().items():
+                if key not in kwargs and (key in accepted or var_kw):
+                    kwargs[key] = value
+            module = cls(**kwargs)
+        if self._device_type() == "cuda":
+            module = module.to(memory_format=torch.channels_last)
+        self.module_ = module
+        return self
+
+    def get_default_callbacks(self):
+        monitor = "valid_loss" if self.train_split else "train_loss"
+        cbs = [
+            ("epoch_timer", EpochTimer()),
+            ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
+            ("valid_loss", PassthroughScoring(name="valid_loss")),
+            (self._output_kind, EpochMetric(self._output_kind)),
+        ]
+        if self.clip_grad_norm is not None:
+            cbs.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
+        if self.lr_schedule == "plateau":  # seed 001's ReduceLROnPlateau
+            policy = LRScheduler(
+                "ReduceLROnPlateau",
+                monitor=monitor,
+                factor=0.2,
+                patience=7,
+                min_lr=1e-5,
+            )
+            cbs.append(("lr_schedule", policy))
+        elif self.lr_schedule == "step":  # seed 001's decay_schedule
+            cbs.append(("lr_schedule", LRScheduler("StepLR", step_size=10, gamma=0.8)))
+        elif self.lr_schedule == "cosine":
+            t_max = max(int(self.max_epochs), 1)
+            cbs.append(("lr_schedule", LRScheduler("CosineAnnealingLR", T_max=t_max)))
+        if isinstance(self.early_stopping, numbers.Integral):
+            cbs.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor=monitor,
+                        patience=int(self.early_stopping),
+                        load_best=True,
+                    ),
+                )
+            )
+        if self.checkpoint is not None:
+            cp = Checkpoint(monitor=None, dirname=str(self.checkpoint), load_best=False)
+            cbs += [("checkpoint", cp), ("resume", LoadInitState(cp))]
+        if self.verbose:
+            cbs.append(("progress_bar", ProgressBar()))
+        cbs.append(("print_log", PrintLog()))
+        return cbs
+
+    @property
+    def _default_callbacks(self):
+        try:
+            return self.get_default_callbacks()
+        except (AttributeError, TypeError, ValueError):
+            return []
+
+    # ---------------------------------------------------------------- batches
+    def get_dataset(self, X, y=None):
+        if is_dataset(X):
+            return X
+        return _ImageDataset(X, y)
+
+    def get_iterator(self, dataset, training=False):
+        prefix = "iterator_train" if training else "iterator_valid"
+        iterator = self.iterator_train if training else self.iterator_valid
+        kwargs = self.get_params_for(prefix)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        if iterator is DataLoader:
+            kwargs.setdefault("collate_fn", _collate)
+            if training:
+                kwargs.setdefault("shuffle", True)
+            if self._device_type() == "cuda":
+                kwargs.setdefault("pin_memory", True)
+        return iterator(dataset, **kwargs)
+
+    def _prepare_batch(self, x):
+        """Move a batch to the device once, then make it float32 channels-first."""
+        x = torch.as_tensor(x)
+        if x.device.type != self._device_type():
+            x = x.to(self.device, non_blocking=True)
+        if x.dtype == torch.uint8:
+            x = x.to(torch.float32).mul_(1.0 / 255.0)
+        elif x.dtype != torch.float32:
+            x = x.to(torch.float32)
+        # NHWC -> NCHW is a view with channels-last strides: what cuDNN wants.
+        x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
+        if self._device_type() != "cuda":
+            x = x.contiguous()
+        return x
+
+    def _forward_module(self, x, **fit_params):
+        with self._autocast():
+            out = self.module_(x, **fit_params)
+        return out.float()
+
+    def infer(self, x, **fit_params):
+        x = self._prepare_batch(x)
+        if self.module_.training:
+            options = resolve_augment(self.augment)
+            if options is not None:
+                x = augment_batch(x, options)
+        return self._train_output(self._forward_module(x, **fit_params))
+
+    def _predict_outputs(self, X):
+        """Outputs of the prediction head (fractions or probabilities), TTA-averaged."""
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        iterator = self.get_iterator(_ImageDataset(X), training=False)
+        self._set_training(False)
+        outputs = []
+        with torch.no_grad():
+            for xb, _ in iterator:
+                x = self._prepare_batch(xb)
+                if self.tta:
+                    ops = dihedral_transforms(square=x.shape[-1] == x.shape[-2])
+                    out = sum(
+                        self._predict_head(self._forward_module(op(x))) for op in ops
+                    )
+                    out = out / len(ops)
+                else:
+                    out = self._predict_head(self._forward_module(x))
+                outputs.append(out.cpu().numpy())
+        return np.concatenate(outputs, axis=0)
+
+    # -------------------------------------------------------------------- fit
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        if epochs is None and self.checkpoint is not None:
+            # resuming from a checkpoint: train up to max_epochs in all
+            epochs = max(int(self.max_epochs) - len(self.history), 0)
+        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+
+    def fit(self, X, y, **fit_params):
+        """Validate the images and targets, then initialise and train the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Training images, uint8 (kept uint8 in memory) or float.
+        y : array-like
+            Targets.
+        **fit_params : dict
+            Passed to the module's ``forward`` and to ``train_split``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._check_params()
+        keep = bool(self.warm_start and self.initialized_)
+        X, y = self._validate_data_fit(X, y, reset=not keep)
+        self._resolve_device()
+        with self._rng_context():
+            super().fit(X, y, **fit_params)
+        return self
+
+    def partial_fit(self, X, y=None, classes=None, **fit_params):
+        """Train for ``max_epochs`` more epochs without re-initialising the network.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Training images.
+        y : array-like
+            Targets, with the classes or outputs of the first fit.
+        classes : array-like or None, default=None
+            Unused; for scikit-learn compatibility.
+        **fit_params : dict
+            Passed to the module's ``forward`` and to ``train_split``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        if "_routing_method" in fit_params:  # called by fit: data already checked
+            return super().partial_fit(X, y, classes, **fit_params)
+        self._check_params()
+        X, y = self._validate_data_fit(X, y, reset=not self.initialized_)
+        self._resolve_device()
+        with self._rng_context():
+            super().partial_fit(X, y, classes, **fit_params)
+        return self
+
+    def _validate_data_fit(self, X, y, *, reset):
+        X = self._validate_X(X, reset=reset)
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y; got y=None.")
+        y = self._validate_y(np.asarray(y), reset=reset)
+        if len(y) != len(X):
+            raise ValueError(
+                f"X has {len(X)} images but y has {len(y)} targets; they must match."
+            )
+        self._check_module_params()
+        return X, y
+
+
+_COMMON_DOC = """
+    module : str, nn.Module class or instance, default=ConvNet
+        The network. A class gets its constructor arguments from ``module__*``
+        parameters, plus ``in_channels``, ``n_outputs`` and ``image_size`` from the
+        data. The presets can be given by class or by name: ``"convnet"``
+        (:class:`ConvNet`, depth ``module__n_blocks``), ``"seed001"``
+        (:class:`Seed001Net`), ``"seed004"`` (:class:`Seed004Net`, with
+        ``module__n_extra_conv`` and ``module__activation``), ``"vgg16"``
+        (:class:`VGG16Net`, ``module__weights`` loads torchvision weights).
+    optimizer : torch optimizer class, default=torch.optim.Adam
+        Its arguments are ``optimizer__*`` parameters.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=10
+        Epochs of training (in all, counting those resumed from ``checkpoint``).
+    batch_size : int, default=64
+        Mini-batch size for training and prediction.
+    train_split : callable or None, default=ValidSplit(5{strat})
+        skorch's internal validation split (here 20% of the data); None trains on
+        everything. Validation metrics go to ``history_``.
+    augment : bool or dict, default=False
+        Seed 001's augmentation on each training batch, on the device: random
+        flips, quarter turns, a small rotation (``max_angle`` degrees), zoom and
+        contrast. A dict overrides options of
+        ``skgalaxy.neural_network._augment.AUGMENT_DEFAULTS``.
+    tta : bool, default=False
+        Test-time augmentation: predictions are averaged over the eight flips and
+        quarter turns (four flips for non-square images).
+    early_stopping : int or None, default=None
+        Patience in epochs: stop when the validation loss (training loss without a
+        validation split) has not improved for that long, and restore the best
+        weights.
+    lr_schedule : {{"plateau", "step", "cosine"}} or None, default=None
+        ``"plateau"``: seed 001's ReduceLROnPlateau (factor 0.2, patience 7,
+        min 1e-5); ``"step"``: seed 001's decay by 0.8 every 10 epochs;
+        ``"cosine"``: cosine annealing over ``max_epochs``.
+    clip_grad_norm : float or None, default=None
+        Clip the gradient norm to this value (skorch's GradientNormClipping).
+    checkpoint : str or path-like or None, default=None
+        Directory where the parameters, optimizer state and history are saved after
+        every epoch. A fit whose directory already holds a checkpoint resumes from
+        it and trains only the epochs missing to reach ``max_epochs``: run the
+        same fit again after an interruption.
+    mixed_precision : bool or {{"bf16", "fp16"}}, default=False
+        On CUDA, run the forward pass under ``torch.autocast`` (True means bf16);
+        ignored on CPU.
+    device : str, default="auto"
+        ``"auto"`` picks ``"cuda"`` when available, otherwise ``"cpu"``, when the
+        net initialises (and says so when ``verbose``); the resolved device is the
+        one a pickle records, so a net trained on a GPU loads on a CPU-only machine
+        with skorch's DeviceWarning. ``get_params`` still reports ``"auto"``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling, dropout and augmentation inside
+        ``fit`` through a forked torch generator; the caller's global torch state
+        is untouched. CPU results are reproducible; on CUDA only as far as cuDNN
+        allows.
+    verbose : int, default=0
+        1 or more: skorch's epoch table and a progress bar.
+    **kwargs
+        Any other skorch parameter: ``callbacks``, ``criterion``,
+        ``iterator_train__num_workers``, ``warm_start``, ``module__*``, ...
+"""
+
+
+class CNNRegressor(_CNNMixin, NeuralNetRegressor):
+    """Convolutional network regressor for continuous targets such as vote fractions.
+
+    Parameters
+    ----------{common}
+    output : {{"sigmoid", "tree", "linear"}}, default="sigmoid"
+        Output head. ``"sigmoid"``: one sigmoid per target (seed 001), targets in
+        [0, 1]. ``"tree"``: the Galaxy Zoo decision tree; each question's answers
+        are a softmax multiplied by the fraction of its parent answer, so the 37
+        predictions are consistent with the tree (needs 37 targets in [0, 1], Kaggle
+        column order). ``"linear"``: unbounded outputs.
+    criterion : torch loss class, default=torch.nn.MSELoss
+        Training loss (mean squared error, as seed 001).
+
+    Attributes
+    ----------
+    image_shape_ : tuple of int
+        Image shape seen in fit, ``(height, width)`` or ``(height, width, channels)``.
+    n_outputs_ : int
+        Number of targets.
+    module_ : nn.Module
+        The trained network.
+    history_ : skorch History
+        Per-epoch ``train_loss``, ``valid_loss``, ``train_rmse``, ``valid_rmse``,
+        ``dur`` and the per-batch losses.
+
+    See Also
+    --------
+    CNNClassifier : The same networks for class labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgalaxy.neural_network import CNNRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.integers(0, 256, size=(32, 16, 16), dtype=np.uint8)
+    >>> y = rng.random((32, 3)).astype(np.float32)
+    >>> reg = CNNRegressor(module__n_blocks=2, max_epochs=2, train_split=None,
+    ...                    random_state=0)
+    >>> reg.fit(X, y).predict(X[:2]).shape
+    (2, 3)
+    >>> len(reg.history_), "train_rmse" in reg.history_[-1]
+    (2, True)
+    """
+
+    _output_kind = "rmse"
+
+    def __init__(
+        self,
+        module=ConvNet,
+        *,
+        criterion=torch.nn.MSELoss,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=10,
+        batch_size=64,
+        train_split=ValidSplit(5),
+        output="sigmoid",
+        augment=False,
+        tta=False,
+        early_stopping=None,
+        lr_schedule=None,
+        clip_grad_norm=None,
+        checkpoint=None,
+        mixed_precision=False,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.output = output
+        self.augment = augment
+        self.tta = tta
+        self.early_stopping = early_stopping
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.checkpoint = checkpoint
+        self.mixed_precision = mixed_precision
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _check_params(self):
+        super()._check_params()
+        if self.output not in _HEADS:
+            raise ValueError(
+                f"output must be one of {sorted(_HEADS)}, got {self.output!r}."
+            )
+
+    def _validate_y(self, y, *, reset):
+        if y.dtype.kind not in "biuf":
+            raise TypeError(f"y must be numeric, got dtype {y.dtype}.")
+        if y.ndim not in (1, 2):
+            raise ValueError(
+                f"y must be 1-D (n_samples,) or 2-D (n_samples, n_outputs); got shape "
+                f"{y.shape}."
+            )
+        y = y.astype(np.float32)
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinity; targets must be finite.")
+        y2 = y.reshape(len(y), -1)
+        if (
+            self.output in ("sigmoid", "tree")
+            and y2.size
+            and (y2.min() < 0 or y2.max() > 1)
+        ):
+            raise ValueError(
+                f"output={self.output!r} predicts values in [0, 1] but y ranges from "
+                f"{y2.min():.3g} to {y2.max():.3g}; scale the targets to [0, 1] or "
+                "use output='linear'."
+            )
+        if self.output == "tree" and y2.shape[1] != 37:
+            raise ValueError(
+                "output='tree' needs the 37 Galaxy Zoo vote fractions (Kaggle columns "
+                f"Class1.1 ... Class11.6) as y; got {y2.shape[1]} column(s)."
+            )
+        if reset:
+            self.n_outputs_ = y2.shape[1]
+            self.y_ndim_ = y.ndim
+        elif y2.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y2.shape[1]} output(s) but the network was fitted with "
+                f"{self.n_outputs_}."
+            )
+        return y2
+
+    def _train_output(self, out):
+        return _HEADS[self.output](out)
+
+    _predict_head = _train_output
+
+    def predict(self, X):
+        """Predict the targets of images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Images of the shape seen in fit.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            float32 predictions (1-D when ``y`` was 1-D in fit).
+        """
+        y = self._predict_outputs(X)
+        if getattr(self, "y_ndim_", 2) == 1:
+            y = y.ravel()
+        return y
+
+    def predict_proba(self, X):
+        """Not available: a regressor has no class probabilities."""
+        raise AttributeError("CNNRegressor has no predict_proba; use predict.")
+
+
+class CNNClassifier(_CNNMixin, NeuralNetClassifier):
+    """Convolutional network classifier for galaxy class labels of any type.
+
+    Parameters
+    ----------{common}
+    class_weight : "balanced", dict or None, default=None
+        Weights of the classes in the cross-entropy loss: ``"balanced"`` (inversely
+        proportional to the class frequencies) or ``{{label: weight}}`` (missing
+        labels weigh 1).
+    classes : array-like or None, default=None
+        All class labels, when ``y`` of the first fit does not show them all.
+    criterion : torch loss class, default=torch.nn.CrossEntropyLoss
+        Training loss; the module returns one score (logit) per class.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels; ``predict`` returns values from it.
+    class_weight_ : ndarray of shape (n_classes,) or None
+        Loss weight of each class.
+    image_shape_ : tuple of int
+        Image shape seen in fit.
+    module_ : nn.Module
+        The trained network.
+    history_ : skorch History
+        Per-epoch ``train_loss``, ``valid_loss``, ``train_accuracy``,
+        ``valid_accuracy``, ``dur`` and the per-batch losses.
+
+    See Also
+    --------
+    CNNRegressor : The same networks for vote fractions.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgalaxy.neural_network import CNNClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.random((32, 16, 16), dtype=np.float32)
+    >>> y = np.array(["elliptical", "spiral"] * 16)
+    >>> clf = CNNClassifier(module__n_blocks=2, max_epochs=1, train_split=None,
+    ...                     random_state=0).fit(X, y)
+    >>> clf.classes_
+    array(['elliptical', 'spiral'], dtype='<U10')
+    >>> clf.predict_proba(X[:3]).shape
+    (3, 2)
+    """
+
+    _output_kind = "accuracy"
+
+    def __init__(
+        self,
+        module=ConvNet,
+        *,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.Adam,
+        lr=1e-3,
+        max_epochs=10,
+        batch_size=64,
+        train_split=ValidSplit(5, stratified=True),
+        class_weight=None,
+        classes=None,
+        augment=False,
+        tta=False,
+        early_stopping=None,
+        lr_schedule=None,
+        clip_grad_norm=None,
+        checkpoint=None,
+        mixed_precision=False,
+        device="auto",
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            module,
+            criterion=criterion,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            classes=classes,
+            device=device,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.class_weight = class_weight
+        self.augment = augment
+        self.tta = tta
+        self.early_stopping = early_stopping
+        self.lr_schedule = lr_schedule
+        self.clip_grad_norm = clip_grad_norm
+        self.checkpoint = checkpoint
+        self.mixed_precision = mixed_precision
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = True
+        return tags
+
+    def check_data(self, X, y=None):
+        # classes_ come from _validate_y (skorch would store the encoded labels)
+        pass
+
+    def _validate_y(self, y, *, reset):
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y.ravel()
+        if y.ndim != 1:
+            raise ValueError(
+                f"y must be a 1-D array of class labels; got shape {y.shape}. For "
+                "vote fractions use CNNRegressor."
+            )
+        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinity; labels must be finite.")
+        if reset:
+            if self.classes is not None:
+                classes = np.asarray(self.classes)
+                if len(np.unique(classes)) != len(classes):
+                    raise ValueError(f"classes has repeated labels: {classes}.")
+            else:
+                classes = np.unique(y)
+            if len(classes) < 2:
+                raise ValueError(
+                    f"y has {len(classes)} class(es); a classifier needs at least 2."
+                )
+            self.classes_inferred_ = classes
+            self.n_outputs_ = len(classes)
+        codes = self._encode(y)
+        if reset:
+            self.class_weight_ = self._compute_class_weight(codes)
+        return codes
+
+    def _encode(self, y):
+        classes = np.asarray(self.classes_)
+        order = np.argsort(classes, kind="stable")
+        sorted_classes = classes[order]
+        pos = np.clip(np.searchsorted(sorted_classes, y), 0, len(classes) - 1)
+        unseen = sorted_classes[pos] != y
+        if np.any(unseen):
+            bad = np.unique(np.asarray(y)[unseen])
+            raise ValueError(
+                f"y has label(s) {bad.tolist()[:10]} unseen at fit; the classifier "
+                f"knows {classes.tolist()}. Refit, or pass all labels as classes=."
+            )
+        return order[pos].astype(np.int64)
+
+    def _compute_class_weight(self, codes):
+        cw = self.class_weight
+        if cw is None:
+            return None
+        n = len(self.classes_)
+        if isinstance(cw, str):
+            if cw != "balanced":
+                raise ValueError(
+                    f"class_weight must be 'balanced', a dict or None, got {cw!r}."
+                )
+            present = np.unique(codes)
+            weights = np.ones(n)
+            weights[present] = compute_class_weight(
+                "balanced", classes=present, y=codes
+            )
+            return weights.astype(np.float32)
+        if isinstance(cw, dict):
+            classes = list(np.asarray(self.classes_).tolist())
+            unknown = [k for k in cw if k not in classes]
+            if unknown:
+                raise ValueError(
+                    f"class_weight has label(s) {unknown} unseen at fit; classes are "
+                    f"{classes}."
+                )
+            weights = np.ones(n, dtype=np.float32)
+            for label, w in cw.items():
+                weights[classes.index(label)] = float(w)
+            if np.any(weights < 0) or not np.all(np.isfinite(weights)):
+                raise ValueError("class_weight values must be finite and >= 0.")
+            return weights
+        raise TypeError(f"class_weight must be 'balanced', a dict or None, got {cw!r}.")
+
+    def initialize_criterion(self):
+        kwargs = self.get_params_for("criterion")
+        weights = getattr(self, "class_weight_", None)
+        if weights is not None and "weight" not in kwargs:
+            kwargs["weight"] = torch.as_tensor(weights, dtype=torch.float32)
+        self.criterion_ = self.initialized_instance(self.criterion, kwargs)
+        return self
+
+    def _train_output(self, out):
+        return out  # logits for CrossEntropyLoss
+
+    def _predict_head(self, out):
+        return torch.softmax(out, dim=1)
+
+    def predict_proba(self, X):
+        """Class probabilities of images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Images of the shape seen in fit.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            float32 probabilities, columns in the order of ``classes_``.
+        """
+        return self._predict_outputs(X)
+
+    def predict(self, X):
+        """Predict class labels of images.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Images of the shape seen in fit.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return np.asarray(self.classes_)[self.predict_proba(X).argmax(axis=1)]
+
+
+if CNNRegressor.__doc__:  # None under python -OO
+    CNNRegressor.__doc__ = CNNRegressor.__doc__.format(
+        common=_COMMON_DOC.format(strat="")
+    )
+    CNNClassifier.__doc__ = CNNClassifier.__doc__.format(
+        common=_COMMON_DOC.format(strat=", stratified=True")
+    )

@@ -1,0 +1,409 @@
+"""What the verbs share: data sources, models, model files, CSV and progress."""
+
+import glob
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import CLIError
+
+_JOBLIB_SUFFIXES = (".joblib", ".pkl", ".pickle")
+_SAFE_SUFFIXES = (".skgalaxy", ".skops")
+_HDF5_SUFFIXES = (".h5", ".hdf5")
+_CSV_SUFFIXES = (".csv", ".csv.gz")
+
+
+def note(args, message):
+    """A progress note on standard error (silenced by --quiet)."""
+    if not getattr(args, "quiet", False):
+        print(message, file=sys.stderr, flush=True)
+
+
+class Stage:
+    """Times a stage and reports it as ``message ... done in 1.2 s``."""
+
+    def __init__(self, args, message):
+        self.args, self.message = args, message
+
+    def __enter__(self):
+        note(self.args, f"{self.message} ...")
+        self.start = time.perf_counter()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.seconds = time.perf_counter() - self.start
+            note(self.args, f"  done in {self.seconds:.1f} s")
+
+
+# ---------------------------------------------------------------- model files
+
+
+def check_model_path(path):
+    """Fail before any work if ``path`` cannot take a model file."""
+    path = Path(path)
+    if not path.name.endswith(_JOBLIB_SUFFIXES + _SAFE_SUFFIXES):
+        raise CLIError(
+            f"cannot tell the format of {str(path)!r} from its extension; use "
+            ".skgalaxy or .skops (skgalaxy's safe format) or .joblib (a pickle)"
+        )
+    folder = path.parent
+    if not folder.is_dir():
+        raise CLIError(f"the folder {str(folder)!r} of {str(path)!r} does not exist")
+    if path.is_dir():
+        raise CLIError(f"{str(path)!r} is a folder, not a file name")
+    return path
+
+
+def save_model(model, path):
+    """Write ``model`` in the format ``path``'s extension names, atomically."""
+    import joblib
+
+    from skgalaxy.persistence import atomic_write, save
+
+    path = check_model_path(path)
+    if path.name.endswith(_JOBLIB_SUFFIXES):
+        atomic_write(path, lambda tmp: joblib.dump(model, tmp))
+    else:
+        save(model, path)
+
+
+def load_model(path, trusted=()):
+    """Read a model file: the safe format by content, else joblib."""
+    import zipfile
+
+    from skgalaxy.persistence import load
+
+    path = Path(path)
+    if not path.is_file():
+        raise CLIError(f"the model file {str(path)!r} does not exist")
+    if zipfile.is_zipfile(path):
+        try:
+            return load(path, trusted=list(trusted) or None)
+        except Exception as exc:
+            raise CLIError(f"cannot load the model {str(path)!r}: {exc}") from exc
+    if not path.name.endswith(_JOBLIB_SUFFIXES):
+        raise CLIError(
+            f"{str(path)!r} is not a model file (expected .skgalaxy, .skops or .joblib)"
+        )
+    import joblib
+
+    try:
+        # A pickle the user names as theirs: joblib is the documented format.
+        return joblib.load(path)
+    except Exception as exc:
+        raise CLIError(f"cannot load the model {str(path)!r}: {exc}") from exc
+
+
+def final_estimator(model):
+    return model.steps[-1][1] if hasattr(model, "steps") else model
+
+
+def is_classifier(model):
+    from sklearn.base import is_classifier as sk_is_classifier
+
+    return sk_is_classifier(model)
+
+
+def expected_image_shape(model):
+    """The (h, w[, c]) the model's first image step was fitted on, or None."""
+    first = model.steps[0][1] if hasattr(model, "steps") else model
+    shape = getattr(first, "image_shape_", None)
+    return tuple(int(s) for s in shape) if shape is not None else None
+
+
+# -------------------------------------------------------------------- data
+
+
+def _is_csv(name):
+    return name.lower().endswith(_CSV_SUFFIXES)
+
+
+def _is_hdf5(name):
+    return name.lower().endswith(_HDF5_SUFFIXES)
+
+
+def load_source(args, *, needs_votes=False):
+    """Load ``args.source``: images, labels and/or votes, class names.
+
+    Returns a dict with ``images``, ``labels`` (or None), ``label_names`` (or
+    None), ``votes`` (or None) and ``description``.
+    """
+    source = args.source
+    progress = not args.quiet
+    if source == "synthetic":
+        from skgalaxy.datasets import make_galaxies
+
+        with Stage(args, f"Generating {args.n_samples:,} synthetic galaxies"):
+            images, labels, votes = make_galaxies(
+                args.n_samples,
+                image_size=args.image_size,
+                return_votes=True,
+                random_state=args.random_state,
+            )
+        return {
+            "images": images,
+            "labels": labels,
+            "label_names": galaxy10_names(),
+            "votes": votes,
+            "description": f"{len(images):,} synthetic galaxies",
+        }
+    path = Path(source)
+    if not path.exists():
+        raise CLIError(
+            f"the data source {source!r} does not exist (use 'synthetic', a "
+            "Galaxy10 .h5 file, a Kaggle Galaxy Zoo folder or a seed-003 .csv)"
+        )
+    if path.is_dir():
+        from skgalaxy.datasets import load_galaxy_zoo
+
+        bunch = load_galaxy_zoo(
+            path, max_images=args.max_images, n_jobs=args.n_jobs, progress=progress
+        )
+        return {
+            "images": bunch.images,
+            "labels": None,
+            "label_names": None,
+            "votes": bunch.target,
+            "ids": bunch.ids,
+            "description": f"{len(bunch.images):,} galaxies from {source}",
+        }
+    indices = None if args.max_images is None else slice(0, args.max_images)
+    if _is_hdf5(path.name):
+        from skgalaxy.datasets import load_galaxy10
+
+        bunch = load_galaxy10(path, indices=indices, progress=progress)
+    elif _is_csv(path.name):
+        from skgalaxy.datasets import load_galaxy_csv
+
+        bunch = load_galaxy_csv(path)
+        if indices is not None:
+            bunch.images, bunch.target = bunch.images[indices], bunch.target[indices]
+    else:
+        raise CLIError(
+            f"cannot tell what kind of data {source!r} is: expected 'synthetic', "
+            "a Galaxy10 .h5/.hdf5 file, a Kaggle Galaxy Zoo folder or a seed-003 "
+            ".csv file"
+        )
+    return {
+        "images": bunch.images,
+        "labels": bunch.target,
+        "label_names": list(bunch.target_names),
+        "votes": None,
+        "description": f"{len(bunch.images):,} galaxies from {source}",
+    }
+
+
+def galaxy10_names():
+    import skgalaxy.datasets as datasets
+
+    names = getattr(datasets, "GALAXY10_CLASSES", None)
+    return list(names) if names is not None else None
+
+
+def choose_target(data, target, *, wants_votes, model_name="the model"):
+    """Return ``(y, kind, class_names)`` for the ``--target`` choice.
+
+    ``kind`` is "labels" or "votes". Labels are the class names when the source
+    has names, so a saved classifier predicts names.
+    """
+    from skgalaxy.datasets import (
+        HUBBLE_CLASSES,
+        VOTE_COLUMNS,
+        hubble_class,
+        plurality_class,
+    )
+
+    if target == "auto":
+        if wants_votes:
+            target = "votes"
+        elif data["labels"] is not None:
+            target = "labels"
+        else:
+            target = "plurality"
+    if target == "votes":
+        if data["votes"] is None:
+            raise CLIError(
+                f"{data['description']} have no vote fractions; --target votes "
+                "needs 'synthetic' or a Kaggle Galaxy Zoo folder with its CSV"
+            )
+        return np.asarray(data["votes"]), "votes", list(VOTE_COLUMNS)
+    if wants_votes:
+        raise CLIError(f"{model_name} predicts vote fractions: use --target votes")
+    if target == "labels":
+        if data["labels"] is None:
+            raise CLIError(
+                f"{data['description']} have no class labels; use --target "
+                "plurality or hubble to derive classes from the vote fractions"
+            )
+        labels, names = np.asarray(data["labels"]), data["label_names"]
+        if names is not None and labels.dtype.kind in "iu":
+            if labels.min() < 0 or labels.max() >= len(names):
+                raise CLIError("the class labels do not match the class names")
+            return np.asarray(names, dtype=object)[labels].astype(str), "labels", names
+        return labels, "labels", None
+    if data["votes"] is None:
+        raise CLIError(
+            f"{data['description']} have no vote fractions to derive "
+            f"--target {target} from"
+        )
+    votes = np.asarray(data["votes"])
+    if target == "plurality":
+        idx = plurality_class(votes)
+        return np.asarray(VOTE_COLUMNS)[idx], "labels", None
+    idx = hubble_class(votes)
+    keep = idx >= 0
+    if not keep.any():
+        raise CLIError("no galaxy has a Hubble class at the default 0.9 threshold")
+    data["images"] = data["images"][keep]
+    names = np.asarray(HUBBLE_CLASSES)
+    return names[idx[keep]], "labels", list(HUBBLE_CLASSES)
+
+
+# ------------------------------------------------------------------- images
+
+
+def expand_inputs(inputs):
+    """Files from a list of files, folders and glob patterns, in order."""
+    from skgalaxy.datasets import list_images
+
+    files = []
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = list_images(path)
+            if not found:
+                raise CLIError(f"the folder {item!r} holds no .jpg, .jpeg or .png")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        elif glob.has_magic(item):
+            found = sorted(Path(p) for p in glob.glob(item) if Path(p).is_file())
+            if not found:
+                raise CLIError(f"no file matches {item!r}")
+            files.extend(found)
+        else:
+            raise CLIError(f"the input {item!r} does not exist")
+    return files
+
+
+def fit_images(images, shape, *, resize=True):
+    """Bring ``images`` to the (h, w[, c]) a model was fitted on."""
+    if shape is None:
+        return images
+    target_hw, target_c = shape[:2], (shape[2:] or (None,))[0]
+    c = images.shape[3] if images.ndim == 4 else None
+    if c != target_c:
+        if c is None and target_c is not None:
+            images = np.repeat(images[..., None], target_c, axis=-1)
+        elif target_c is None and c in (3, 4):
+            from skgalaxy.preprocessing import Grayscale
+
+            images = Grayscale().fit_transform(images[..., :3])
+        else:
+            raise CLIError(
+                f"the images have {c or 1} channel(s); the model expects "
+                f"{target_c or 1}"
+            )
+    if images.shape[1:3] != tuple(target_hw):
+        if not resize:
+            raise CLIError(
+                f"the images are {images.shape[1]}x{images.shape[2]} pixels; the "
+                f"model expects {target_hw[0]}x{target_hw[1]} (drop --no-resize "
+                "to resize them)"
+            )
+        from skimage.transform import resize as sk_resize
+
+        out_shape = (len(images), *target_hw, *images.shape[3:])
+        resized = sk_resize(
+            images, out_shape, anti_aliasing=True, preserve_range=True, order=1
+        )
+        images = (
+            np.clip(np.rint(resized), 0, 255).astype(np.uint8)
+            if images.dtype == np.uint8
+            else resized.astype(images.dtype)
+        )
+    return images
+
+
+# ---------------------------------------------------------------------- CSV
+
+
+def write_csv(path, header, rows_iter):
+    """Write a CSV (or to stdout for '-'), atomically for files."""
+    import csv
+
+    def write(handle):
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for rows in rows_iter:
+            writer.writerows(rows)
+
+    if str(path) == "-":
+        write(sys.stdout)
+        return
+    from skgalaxy.persistence import atomic_write
+
+    path = Path(path)
+
+    def write_file(tmp):
+        with open(tmp, "w", newline="", encoding="utf-8") as handle:
+            write(handle)
+
+    atomic_write(path, write_file)
+
+
+def check_output_file(path):
+    if str(path) == "-":
+        return
+    path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"the output {str(path)!r} is a folder, not a file name")
+    if not path.parent.is_dir():
+        raise CLIError(f"the folder {str(path.parent)!r} does not exist")
+
+
+def make_output_dir(path):
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise CLIError(f"the output folder {str(path)!r} is a file")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_json(path, data):
+    from skgalaxy.persistence import atomic_write
+
+    atomic_write(
+        path, lambda tmp: Path(tmp).write_text(json.dumps(data, indent=2) + "\n")
+    )
+
+
+def save_figure(fig, path):
+    """Save a matplotlib figure atomically, then close it."""
+    import matplotlib.pyplot as plt
+
+    from skgalaxy.persistence import atomic_write
+
+    try:
+        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+    finally:
+        plt.close(fig)
+
+
+def use_agg():
+    """Select matplotlib's file backend (no window) before pyplot loads."""
+    from skgalaxy.utils import import_optional
+
+    matplotlib = import_optional("matplotlib", extra="plot", feature="plots")
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+    return matplotlib
+
+
+def cpu_count():
+    return os.cpu_count() or 1

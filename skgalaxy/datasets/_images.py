@@ -10,7 +10,7 @@ import numbers
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
@@ -53,6 +53,12 @@ def _needs_fit(transformer):
     return False
 
 
+def _split(start, stop, n_pieces):
+    """Cut ``[start, stop)`` into at most ``n_pieces`` contiguous ranges."""
+    edges = np.linspace(start, stop, min(n_pieces, stop - start) + 1).astype(int)
+    return list(zip(edges[:-1].tolist(), edges[1:].tolist()))
+
+
 def stream_chunks(
     n_rows,
     read_chunk,
@@ -64,6 +70,8 @@ def stream_chunks(
     progress=True,
     desc=None,
     boundaries=None,
+    parallel=None,
+    n_workers=1,
 ):
     """Read ``n_rows`` rows chunk by chunk into one array, through a transformer.
 
@@ -74,13 +82,16 @@ def stream_chunks(
     read_chunk : callable
         ``read_chunk(start, stop, out)`` fills ``out`` (shape
         ``(stop - start, *row_shape)``, dtype ``row_dtype``) with rows
-        ``start:stop``.
+        ``start:stop``. With ``parallel``, it is called from several threads at
+        once on disjoint ranges.
     row_shape : tuple of int
         Shape of one raw row.
     row_dtype : dtype
         dtype of the raw rows.
     transformer : transformer or None, default=None
         Applied to each chunk; fitted on the first chunk unless already fitted.
+        With ``parallel``, ``transform`` runs on parts of a chunk in the threads
+        that read them (``fit`` always sees a whole chunk, in this thread).
     chunk_size : int, default=256
         Rows per chunk.
     progress : bool, default=True
@@ -90,6 +101,10 @@ def stream_chunks(
     boundaries : sequence of int or None, default=None
         Chunk start positions to use instead of multiples of ``chunk_size``
         (a loader aligns them with the storage layout of its file).
+    parallel : joblib.Parallel or None, default=None
+        A thread pool; each chunk is split in ``2 * n_workers`` parts.
+    n_workers : int, default=1
+        Threads in ``parallel``.
 
     Returns
     -------
@@ -101,43 +116,65 @@ def stream_chunks(
     if boundaries is None:
         boundaries = list(range(0, n_rows, chunk_size))
     starts = [int(b) for b in boundaries] + [n_rows]
+    ranges = list(zip(starts[:-1], starts[1:]))
+    n_pieces = 1 if parallel is None or n_workers <= 1 else 2 * n_workers
+
+    def run(tasks):
+        if n_pieces == 1:
+            return [func(*args) for func, *args in tasks]
+        return parallel(delayed(func)(*args) for func, *args in tasks)
+
+    transform = None if transformer is None else transformer.transform
+
+    def read_transform(a, b, buf):
+        read_chunk(a, b, buf)
+        return None if transform is None else transform(buf)
+
+    out = None
+    if transformer is None:
+        out = np.empty((n_rows, *row_shape), dtype=row_dtype)
+    else:
+        largest = max((b - a for a, b in ranges), default=0)
+        buffer = np.empty((largest, *row_shape), dtype=row_dtype)
+        fit = _needs_fit(transformer)
     with tqdm(
         total=n_rows, desc=desc, unit="img", disable=not progress, leave=False
     ) as bar:
-        if transformer is None:
-            out = np.empty((n_rows, *row_shape), dtype=row_dtype)
-            for start, stop in zip(starts[:-1], starts[1:]):
-                read_chunk(start, stop, out[start:stop])
+        for start, stop in ranges:
+            pieces = _split(start, stop, n_pieces)
+            if transformer is None:
+                run([(read_chunk, a, b, out[a:b]) for a, b in pieces])
                 bar.update(stop - start)
-            return out
-        largest = max(stop - start for start, stop in zip(starts[:-1], starts[1:]))
-        buffer = np.empty((largest, *row_shape), dtype=row_dtype)
-        fit = _needs_fit(transformer)
-        out = None
-        for start, stop in zip(starts[:-1], starts[1:]):
-            chunk = buffer[: stop - start]
-            read_chunk(start, stop, chunk)
+                continue
+            views = [buffer[a - start : b - start] for a, b in pieces]
             if fit:
-                transformer.fit(chunk)
+                run([(read_chunk, a, b, v) for (a, b), v in zip(pieces, views)])
+                transformer.fit(buffer[: stop - start])
                 fit = False
-            Xt = np.asarray(transformer.transform(chunk))
-            if Xt.ndim == 0 or Xt.shape[0] != stop - start:
-                raise ValueError(
-                    f"{type(transformer).__name__}.transform returned shape "
-                    f"{Xt.shape} for a chunk of {stop - start} images; a loader's "
-                    "transformer must return one row per image."
+                results = run([(transform, v) for v in views])
+            else:
+                results = run(
+                    [(read_transform, a, b, v) for (a, b), v in zip(pieces, views)]
                 )
-            if out is None:
-                out = np.empty((n_rows, *Xt.shape[1:]), dtype=Xt.dtype)
-            elif Xt.shape[1:] != out.shape[1:]:
-                raise ValueError(
-                    f"{type(transformer).__name__}.transform returned rows of shape "
-                    f"{Xt.shape[1:]} for images {start}:{stop}, but "
-                    f"{out.shape[1:]} for the first chunk."
-                )
-            out[start:stop] = Xt
+            for (a, b), Xt in zip(pieces, results):
+                Xt = np.asarray(Xt)
+                if Xt.ndim == 0 or Xt.shape[0] != b - a:
+                    raise ValueError(
+                        f"{type(transformer).__name__}.transform returned shape "
+                        f"{Xt.shape} for {b - a} images; a loader's transformer "
+                        "must return one row per image."
+                    )
+                if out is None:
+                    out = np.empty((n_rows, *Xt.shape[1:]), dtype=Xt.dtype)
+                elif Xt.shape[1:] != out.shape[1:]:
+                    raise ValueError(
+                        f"{type(transformer).__name__}.transform returned rows of "
+                        f"shape {Xt.shape[1:]} for images {a}:{b}, but "
+                        f"{out.shape[1:]} for the first ones."
+                    )
+                out[a:b] = Xt
             bar.update(stop - start)
-        return out
+    return out
 
 
 def _natural_key(path):
@@ -213,11 +250,10 @@ def _open_image(path, name, mode):
 class _ImageReader:
     """Decode a list of image files into chunks, with a thread pool."""
 
-    def __init__(self, paths, names, mode, parallel):
+    def __init__(self, paths, names, mode):
         self.paths = paths
         self.names = names
         self.mode = mode
-        self.parallel = parallel
         first = _open_image(paths[0], names[0], mode)
         self.row_shape = first.shape
         self.row_dtype = first.dtype
@@ -248,10 +284,8 @@ class _ImageReader:
         out[i] = img
 
     def __call__(self, start, stop, out):
-        self.parallel(
-            delayed(self._decode_into)(out, i, k)
-            for i, k in enumerate(range(start, stop))
-        )
+        for i, k in enumerate(range(start, stop)):
+            self._decode_into(out, i, k)
 
 
 def read_image_files(
@@ -280,9 +314,10 @@ def read_image_files(
         raise FileNotFoundError(
             f"{len(missing)} image file(s) not found: {shown}{more}."
         )
+    reader = _ImageReader(paths, names, mode)
+    n_workers = effective_n_jobs(n_jobs)
     # PIL releases the GIL while decoding, so threads use every core.
-    with Parallel(n_jobs=n_jobs, prefer="threads") as parallel:
-        reader = _ImageReader(paths, names, mode, parallel)
+    with Parallel(n_jobs=n_workers, prefer="threads") as parallel:
         return stream_chunks(
             len(paths),
             reader,
@@ -292,6 +327,8 @@ def read_image_files(
             chunk_size=chunk_size,
             progress=progress,
             desc=desc,
+            parallel=parallel,
+            n_workers=n_workers,
         )
 
 

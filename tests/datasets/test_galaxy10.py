@@ -97,8 +97,9 @@ def test_load_galaxy10_transformer_per_chunk(g10):
 def test_load_galaxy10_fits_transformer_on_first_chunk(g10):
     path, data = g10
     t = FirstChunkMean()
-    X, _ = load_galaxy10(path, transformer=t, chunk_size=4, return_X_y=True,
-                         progress=False)  # fmt: skip
+    X, _ = load_galaxy10(
+        path, transformer=t, chunk_size=4, return_X_y=True, progress=False
+    )
     assert t.n_fit_ == 4
     assert_allclose(t.mean_, data["images"][:4].mean())
     assert_allclose(X, data["images"].mean(axis=(1, 2, 3)) - t.mean_)
@@ -133,8 +134,13 @@ def test_load_galaxy10_indices(g10, indices):
 def test_load_galaxy10_boolean_mask_with_transformer(g10):
     path, data = g10
     mask = data["ans"] >= 5
-    X, y = load_galaxy10(path, indices=mask, transformer=FunctionTransformer(_coarsen4),
-                         return_X_y=True, progress=False)  # fmt: skip
+    X, y = load_galaxy10(
+        path,
+        indices=mask,
+        transformer=FunctionTransformer(_coarsen4),
+        return_X_y=True,
+        progress=False,
+    )
     assert_allclose(X, _coarsen4(data["images"][mask]), rtol=1e-6)
     assert_array_equal(y, data["ans"][mask])
 

@@ -1,0 +1,442 @@
+"""CNNRegressor and CNNClassifier: fitting, contract, persistence, bad input.
+
+Networks are tiny (2 blocks of 4 filters) and images 12x12, so the file runs in
+seconds on one CPU thread; fitted nets are shared through module-scoped fixtures.
+"""
+
+import pickle
+import sys
+import warnings
+
+import joblib
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("skorch")
+
+from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
+from sklearn.base import clone  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
+from skorch.exceptions import DeviceWarning  # noqa: E402
+
+from skgalaxy.neural_network import CNNClassifier, CNNRegressor  # noqa: E402
+
+TINY = {
+    "module__n_blocks": 2,
+    "module__filters": 4,
+    "module__hidden_units": (8,),
+    "batch_size": 16,
+    "max_epochs": 2,
+    "random_state": 0,
+}
+LABELS = np.array(["elliptical", "spiral", "merger"])
+needs_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+
+
+@pytest.fixture(scope="module")
+def images():
+    rng = np.random.default_rng(0)
+    X = rng.integers(0, 256, size=(40, 12, 12), dtype=np.uint8)
+    # a learnable signal: bright centres go with high first targets / one class
+    X[:20, 4:8, 4:8] = 250
+    y = rng.random((40, 3)).astype(np.float32) * 0.2
+    y[:20, 0] += 0.7
+    labels = np.where(np.arange(40) < 20, "elliptical", "spiral").astype(object)
+    labels[::7] = "merger"
+    return X, y, labels
+
+
+@pytest.fixture(scope="module")
+def regressor(images):
+    X, y, _ = images
+    return CNNRegressor(**TINY).fit(X, y)
+
+
+@pytest.fixture(scope="module")
+def classifier(images):
+    X, _, labels = images
+    return CNNClassifier(**TINY).fit(X, labels)
+
+
+# ------------------------------------------------------------------ basics
+def test_regressor_predicts_in_unit_interval_with_history(regressor, images):
+    X, y, _ = images
+    pred = regressor.predict(X)
+    assert pred.shape == y.shape and pred.dtype == np.float32
+    assert (pred > 0).all() and (pred < 1).all()
+    assert len(regressor.history_) == 2
+    for key in ("train_loss", "valid_loss", "train_rmse", "valid_rmse", "dur"):
+        assert key in regressor.history_[-1]
+    assert regressor.image_shape_ == (12, 12) and regressor.n_outputs_ == 3
+
+
+def test_regressor_valid_rmse_is_the_kaggle_rmse_of_the_validation_fold(
+    regressor, images
+):
+    # ValidSplit(5) without stratification holds out the first fifth.
+    X, y, _ = images
+    pred = regressor.predict(X[:8])
+    expected = np.sqrt(np.mean((pred - y[:8]) ** 2))
+    assert_allclose(regressor.history_[-1, "valid_rmse"], expected, rtol=1e-5)
+
+
+def test_regressor_1d_targets_give_1d_predictions(images):
+    X, y, _ = images
+    reg = CNNRegressor(**{**TINY, "max_epochs": 1}).fit(X, y[:, 0])
+    assert reg.predict(X[:3]).shape == (3,)
+
+
+def test_classifier_labels_of_any_type(classifier, images):
+    X, _, labels = images
+    assert_array_equal(classifier.classes_, ["elliptical", "merger", "spiral"])
+    pred = classifier.predict(X)
+    assert set(pred) <= set(classifier.classes_)
+    proba = classifier.predict_proba(X)
+    assert proba.shape == (40, 3)
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert_array_equal(pred, classifier.classes_[proba.argmax(axis=1)])
+    for key in ("train_accuracy", "valid_accuracy"):
+        assert 0 <= classifier.history_[-1, key] <= 1
+    assert 0 <= classifier.score(X, labels) <= 1
+
+
+def test_classifier_integer_labels(images):
+    X, _, _ = images
+    y = np.tile([3, 7], 20)
+    clf = CNNClassifier(**{**TINY, "max_epochs": 1}).fit(X, y)
+    assert_array_equal(clf.classes_, [3, 7])
+    assert set(clf.predict(X)) <= {3, 7}
+
+
+def test_classifier_class_weight(images):
+    X, _, labels = images
+    clf = CNNClassifier(**{**TINY, "max_epochs": 1}, class_weight="balanced")
+    clf.fit(X, labels)
+    codes = np.searchsorted(clf.classes_, labels)
+    expected = compute_class_weight("balanced", classes=np.arange(3), y=codes)
+    assert_allclose(clf.criterion_.weight.numpy(), expected, rtol=1e-6)
+    clf.set_params(class_weight={"merger": 5.0}).fit(X, labels)
+    assert_allclose(clf.criterion_.weight.numpy(), [1, 5, 1])
+
+
+def test_fit_is_reproducible_and_leaves_global_rng_alone(regressor, images):
+    X, y, _ = images
+    state = torch.random.get_rng_state()
+    again = clone(regressor).fit(X, y)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert_array_equal(again.predict(X), regressor.predict(X))
+    other = clone(regressor).set_params(random_state=1).fit(X, y)
+    assert not np.array_equal(other.predict(X), regressor.predict(X))
+
+
+def test_uint8_and_float_images_train_the_same_network(regressor, images):
+    X, y, _ = images
+    floats = clone(regressor).fit(X.astype(np.float32) / 255, y)
+    assert_allclose(floats.predict(X / np.float32(255)), regressor.predict(X), 1e-4)
+
+
+def test_color_images_channels_last(images):
+    X, y, _ = images
+    rgb = np.stack([X, X // 2, X // 3], axis=-1)
+    reg = CNNRegressor(**{**TINY, "max_epochs": 1}).fit(rgb, y)
+    assert reg.module_.features[0].in_channels == 3
+    assert reg.predict(rgb[:2]).shape == (2, 3)
+
+
+# ------------------------------------------------------------------ options
+def test_tta_predictions_are_invariant_to_flips_and_quarter_turns(images):
+    X, y, _ = images
+    reg = CNNRegressor(**TINY, tta=True).fit(X, y)
+    pred = reg.predict(X[:6])
+    assert_allclose(reg.predict(X[:6, ::-1, :]), pred, atol=1e-5)
+    assert_allclose(reg.predict(np.rot90(X[:6], axes=(1, 2))), pred, atol=1e-5)
+    reg.set_params(tta=False)
+    assert not np.allclose(reg.predict(X[:6, ::-1, :]), reg.predict(X[:6]), atol=1e-5)
+
+
+def test_augment_changes_training_not_prediction(regressor, images):
+    X, y, _ = images
+    aug = clone(regressor).set_params(augment=True).fit(X, y)
+    assert not np.allclose(aug.predict(X), regressor.predict(X))
+    assert_array_equal(aug.predict(X), aug.predict(X))
+
+
+def test_early_stopping_lr_schedule_and_clipping(images):
+    X, y, _ = images
+    reg = CNNRegressor(
+        **{**TINY, "max_epochs": 6},
+        lr=0.0,
+        early_stopping=1,
+        lr_schedule="plateau",
+        clip_grad_norm=0.5,
+    ).fit(X, y)
+    # lr=0: only batch-norm statistics move, the loss stalls and training stops early
+    assert len(reg.history_) < 6
+    names = dict(reg.callbacks_)
+    assert names["clip_grad_norm"].gradient_clip_value == 0.5
+    cos = CNNRegressor(**TINY, lr_schedule="cosine", train_split=None).fit(X, y)
+    assert cos.optimizer_.param_groups[0]["lr"] < 1e-3
+
+
+def test_checkpoint_resumes_an_interrupted_fit(images, tmp_path):
+    X, y, _ = images
+    first = CNNRegressor(**{**TINY, "max_epochs": 1}, checkpoint=tmp_path).fit(X, y)
+    assert (tmp_path / "params.pt").is_file() and (tmp_path / "history.json").is_file()
+    resumed = clone(first).set_params(max_epochs=3).fit(X, y)
+    assert len(resumed.history_) == 3
+    assert resumed.history_[0, "train_loss"] == first.history_[0, "train_loss"]
+    # a finished fit resumed again trains no further epoch
+    done = clone(resumed).fit(X, y)
+    assert len(done.history_) == 3
+    assert_allclose(done.predict(X), resumed.predict(X), rtol=1e-6)
+
+
+def test_verbose_prints_the_resolved_device_and_the_epoch_table(images, capsys):
+    X, y, _ = images
+    CNNRegressor(**{**TINY, "max_epochs": 1}, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "device='auto' resolved to 'cpu'" in out
+    assert "valid_rmse" in out
+
+
+def test_dataloader_workers(images):
+    X, y, _ = images
+    reg = CNNRegressor(**{**TINY, "max_epochs": 1}, iterator_train__num_workers=1).fit(
+        X, y
+    )
+    assert reg.predict(X[:2]).shape == (2, 3)
+
+
+def test_mixed_precision_is_ignored_on_cpu(regressor, images):
+    X, y, _ = images
+    mp = clone(regressor).set_params(mixed_precision=True).fit(X, y)
+    assert_array_equal(mp.predict(X), regressor.predict(X))
+
+
+# ------------------------------------------------------------------ device
+def test_device_auto_resolves_from_cuda_availability(monkeypatch, images):
+    X, y, _ = images
+    reg = CNNRegressor(**TINY)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "FakeGPU")
+    reg._resolve_device()
+    assert reg.device == "cuda" and reg.get_params()["device"] == "auto"
+    assert clone(reg).device == "auto"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    cpu = CNNRegressor(**{**TINY, "max_epochs": 1}).fit(X, y)
+    assert cpu.device == "cpu" and cpu.get_params()["device"] == "auto"
+    cpu.set_params(device="cpu")
+    assert cpu.get_params()["device"] == "cpu"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU fallback")
+def test_cuda_pickle_loads_on_a_cpu_machine_with_a_warning(regressor, images):
+    X, _, _ = images
+    expected = regressor.predict(X)
+    # what a net fitted with device="auto" on a GPU records
+    state = pickle.dumps(regressor)
+    cuda_state = state.replace(b"\x8c\x03cpu", b"\x8c\x04cuda", 1)
+    assert cuda_state != state
+    with pytest.warns(DeviceWarning) as record:
+        loaded = pickle.loads(cuda_state)
+    assert any("no CUDA devices are available" in str(w.message) for w in record)
+    assert str(loaded.device) == "cpu"
+    assert_array_equal(loaded.predict(X), expected)
+
+
+@needs_cuda
+def test_cuda_fit_channels_last_bf16_and_cpu_reload(images, tmp_path):
+    X, y, _ = images
+    reg = CNNRegressor(**TINY, device="cuda", mixed_precision=True, augment=True)
+    reg.fit(X, y)
+    assert next(reg.module_.parameters()).is_cuda
+    pred = reg.predict(X)
+    assert np.isfinite(pred).all()
+    reg.set_params(mixed_precision=False)
+    loaded = pickle.loads(pickle.dumps(reg))
+    assert_allclose(loaded.predict(X), reg.predict(X), rtol=1e-5)
+
+
+# ------------------------------------------------------------------ contract
+def test_pickle_and_joblib_round_trips(classifier, images, tmp_path):
+    X, _, _ = images
+    expected = classifier.predict_proba(X)
+    loaded = pickle.loads(pickle.dumps(classifier))
+    assert_array_equal(loaded.predict_proba(X), expected)
+    joblib.dump(classifier, tmp_path / "clf.joblib")
+    loaded = joblib.load(tmp_path / "clf.joblib")
+    assert_array_equal(loaded.predict_proba(X), expected)
+    assert_array_equal(loaded.classes_, classifier.classes_)
+
+
+def test_get_params_set_params_and_module_routing(images):
+    X, y, _ = images
+    reg = CNNRegressor(**{**TINY, "max_epochs": 1})
+    params = reg.get_params()
+    assert params["module__n_blocks"] == 2 and params["device"] == "auto"
+    reg.set_params(module__n_blocks=3, module__activation="tanh").fit(X, y)
+    convs = [m for m in reg.module_.features if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 3
+    assert any(isinstance(m, torch.nn.Tanh) for m in reg.module_.features)
+    twin = clone(reg)
+    assert twin.get_params()["module__n_blocks"] == 3
+    assert not hasattr(twin, "module_")
+
+
+def test_module_by_preset_name_and_class(images):
+    from skgalaxy.neural_network import Seed004Net
+
+    X, _, labels = images
+    small = {"module__hidden_units": (8,), "max_epochs": 1, "random_state": 0}
+    by_name = CNNClassifier("seed004", **small).fit(X, labels)
+    by_class = CNNClassifier(Seed004Net, **small).fit(X, labels)
+    assert isinstance(by_name.module_, Seed004Net)
+    assert_array_equal(by_name.predict_proba(X), by_class.predict_proba(X))
+    with pytest.raises(ValueError, match="Unknown module preset 'alexnet'"):
+        CNNClassifier("alexnet", max_epochs=1).fit(X, labels)
+
+
+def test_seed004_grid_of_twelve_networks_in_one_grid_search(images):
+    X, _, labels = images
+    clf = CNNClassifier(
+        "seed004",
+        module__hidden_units=(8, 8),
+        max_epochs=1,
+        batch_size=16,
+        train_split=None,
+        random_state=0,
+    )
+    grid = {
+        "module__activation": ["relu", "tanh", "sigmoid", "elu"],
+        "module__n_extra_conv": [0, 1, 3],
+    }
+    search = GridSearchCV(clf, grid, cv=2).fit(X[:24], labels[:24])
+    assert len(search.cv_results_["params"]) == 12
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert (search.cv_results_["mean_fit_time"] > 0).all()
+    best = search.best_estimator_.module_
+    n_conv = sum(isinstance(m, torch.nn.Conv2d) for m in best.features)
+    assert n_conv == 2 + search.best_params_["module__n_extra_conv"]
+
+
+def test_tags():
+    tags = CNNClassifier().__sklearn_tags__()
+    assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
+    assert CNNRegressor().__sklearn_tags__().target_tags.multi_output
+
+
+def test_missing_torch_extra_is_named(monkeypatch):
+    monkeypatch.delitem(sys.modules, "skgalaxy.neural_network._cnn")
+    monkeypatch.setitem(sys.modules, "skorch", None)
+    import importlib
+
+    with pytest.raises(ImportError, match=r"skgalaxy\[torch\]"):
+        importlib.import_module("skgalaxy.neural_network._cnn")
+
+
+# ------------------------------------------------------------------ tree head
+def test_tree_output_is_consistent_with_the_decision_tree(images):
+    from skgalaxy.datasets import normalize_votes, tree_consistency_error
+
+    X, _, _ = images
+    rng = np.random.default_rng(1)
+    votes = normalize_votes(rng.random((40, 37))).astype(np.float32)
+    reg = CNNRegressor(**{**TINY, "max_epochs": 1}, output="tree").fit(X, votes)
+    pred = reg.predict(X)
+    assert pred.shape == (40, 37)
+    assert np.max(tree_consistency_error(pred)) < 1e-5
+
+
+# ------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    "make_X, error, match",
+    [
+        (lambda X: X[:, :, 0], ValueError, "must be a 3-D or 4-D array"),
+        (lambda X: X[..., None, None], ValueError, "must be a 3-D or 4-D array"),
+        (
+            lambda X: np.where(np.arange(12) == 3, np.nan, X / 255.0),
+            ValueError,
+            "contains NaN",
+        ),
+        (
+            lambda X: np.where(np.arange(12) == 3, np.inf, X / 255.0),
+            ValueError,
+            "contains infinity",
+        ),
+        (lambda X: X.astype(str), TypeError, "numeric dtype"),
+    ],
+)
+def test_bad_images_fail_before_training(images, make_X, error, match):
+    X, y, _ = images
+    reg = CNNRegressor(**TINY)
+    with pytest.raises(error, match=match):
+        reg.fit(make_X(X), y)
+    assert not reg.initialized_
+
+
+@pytest.mark.parametrize(
+    "kwargs, make_y, match",
+    [
+        ({}, lambda y: y[:-1], "40 images but y has 39 targets"),
+        ({}, lambda y: y[:, :, None], "y must be 1-D .* or 2-D"),
+        ({}, lambda y: y + 1.5, r"predicts values in \[0, 1\] but y ranges"),
+        ({"output": "tree"}, lambda y: y, "needs the 37 Galaxy Zoo vote fractions"),
+        ({"output": "tree"}, lambda y: np.full((40, 37), 2.0), r"in \[0, 1\]"),
+        ({}, lambda y: np.where(y > 0.5, np.nan, y), "y contains NaN"),
+        ({"output": "softmax"}, lambda y: y, "output must be one of"),
+        ({"augment": {"spin": 1}}, lambda y: y, "Unknown augment option"),
+        ({"lr_schedule": "fast"}, lambda y: y, "lr_schedule must be None or one of"),
+        ({"early_stopping": 0}, lambda y: y, "early_stopping must be None or a"),
+        ({"clip_grad_norm": -1}, lambda y: y, "clip_grad_norm must be None or > 0"),
+        ({"module__in_channels": 3}, lambda y: y, "module__in_channels=3 does not"),
+    ],
+)
+def test_bad_targets_and_parameters_fail_before_training(images, kwargs, make_y, match):
+    X, y, _ = images
+    reg = CNNRegressor(**TINY, **kwargs)
+    with pytest.raises((ValueError, TypeError), match=match):
+        reg.fit(X, make_y(y))
+    assert not reg.initialized_
+
+
+def test_images_too_small_for_the_depth(images):
+    X, y, _ = images
+    with pytest.raises(ValueError, match=r"12x12 pixels are too small for n_blocks=4"):
+        CNNRegressor(**{**TINY, "module__n_blocks": 4}).fit(X, y)
+    with pytest.raises(ValueError, match=r"too small for the seed 001 network.*146"):
+        CNNRegressor("seed001", max_epochs=1).fit(X, y)
+
+
+def test_predict_checks_image_shape_and_fitted(regressor, images):
+    X, _, _ = images
+    with pytest.raises(ValueError, match="fitted on images of shape 12x12"):
+        regressor.predict(np.zeros((2, 10, 12), dtype=np.uint8))
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        CNNRegressor().predict(X)
+
+
+def test_classifier_labels_unseen_at_fit(classifier, images):
+    X, _, labels = images
+    with pytest.raises(ValueError, match=r"label\(s\) \['barred'\] unseen at fit"):
+        classifier.partial_fit(X[:4], np.array(["barred", "spiral"] * 2))
+    with pytest.raises(ValueError, match=r"label\(s\) \['lens'\] unseen at fit"):
+        CNNClassifier(**TINY, class_weight={"lens": 2.0}).fit(X, labels)
+    with pytest.raises(ValueError, match=r"label\(s\) \['merger'\] unseen at fit"):
+        CNNClassifier(**TINY, classes=["elliptical", "spiral"]).fit(X, labels)
+    with pytest.raises(ValueError, match="needs at least 2"):
+        CNNClassifier(**TINY).fit(X, np.zeros(40))
+    with pytest.raises(ValueError, match="1-D array of class labels"):
+        CNNClassifier(**TINY).fit(X, np.zeros((40, 2)))
+
+
+def test_classifier_partial_fit_continues_training(images):
+    X, _, labels = images
+    clf = CNNClassifier(**{**TINY, "max_epochs": 1}).fit(X, labels)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clf.partial_fit(X, labels)
+    assert len(clf.history_) == 2

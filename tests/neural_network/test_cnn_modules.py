@@ -1,0 +1,268 @@
+"""The CNN architectures (_modules.py) and the batch augmentation (_augment.py)."""
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from numpy.testing import assert_allclose  # noqa: E402
+
+from skgalaxy.neural_network import ConvNet, Seed001Net, Seed004Net, VGG16Net  # noqa: E402
+from skgalaxy.neural_network._augment import (  # noqa: E402
+    augment_batch,
+    dihedral_transforms,
+    resolve_augment,
+)
+from skgalaxy.neural_network._modules import make_activation  # noqa: E402
+
+
+def n_params(module):
+    return sum(p.numel() for p in module.parameters() if p.requires_grad)
+
+
+# ------------------------------------------------------------------ seed 001
+def test_seed001_parameter_count_matches_the_seed():
+    # Keras reported 848,133 trainable parameters at 150x150x1 with 37 outputs.
+    assert n_params(Seed001Net(in_channels=1, n_outputs=37, image_size=150)) == 848133
+
+
+def test_seed001_layer_sequence_is_conv_relu_batchnorm_pool():
+    net = Seed001Net(image_size=150)
+    convs = [m for m in net.features if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.out_channels, c.kernel_size[0], c.padding[0]) for c in convs] == [
+        (32, 7, 0),
+        (32, 7, 0),
+        (64, 5, 0),
+        (64, 5, 0),
+        (128, 3, 0),
+        (256, 3, 0),
+    ]
+    kinds = [type(m).__name__ for m in net.features[:4]]
+    assert kinds == ["Conv2d", "ReLU", "BatchNorm2d", "MaxPool2d"]
+    assert [m.out_features for m in net.head if isinstance(m, torch.nn.Linear)] == [
+        512,
+        256,
+        37,
+    ]
+
+
+def test_seed001_smallest_image_is_146():
+    net = Seed001Net(image_size=146).eval()
+    assert net(torch.zeros(1, 1, 146, 146)).shape == (1, 37)
+    with pytest.raises(ValueError, match=r"145x150 pixels are too small.*146x146"):
+        Seed001Net(image_size=(145, 150))
+
+
+# ------------------------------------------------------------------ ConvNet
+def test_convnet_takes_any_size_above_its_minimum():
+    net = ConvNet(in_channels=3, n_outputs=4, n_blocks=3, filters=(4, 8, 8)).eval()
+    for h, w in [(8, 8), (9, 31), (40, 12)]:
+        assert net(torch.zeros(2, 3, h, w)).shape == (2, 4)
+    with pytest.raises(ValueError, match=r"7x8 pixels are too small for n_blocks=3"):
+        ConvNet(n_blocks=3, image_size=(7, 8))
+
+
+def test_convnet_knobs_reach_the_layers():
+    net = ConvNet(
+        n_blocks=2,
+        filters=5,
+        kernel_size=(5, 3),
+        activation="tanh",
+        batch_norm=False,
+        hidden_units=(7, 6),
+        dropout=0.25,
+    )
+    convs = [m for m in net.features if isinstance(m, torch.nn.Conv2d)]
+    assert [(c.out_channels, c.kernel_size[0]) for c in convs] == [(5, 5), (10, 3)]
+    assert not any(isinstance(m, torch.nn.BatchNorm2d) for m in net.modules())
+    assert any(isinstance(m, torch.nn.Tanh) for m in net.features)
+    assert [m.out_features for m in net.head if isinstance(m, torch.nn.Linear)] == [
+        7,
+        6,
+        1,
+    ]
+    assert sum(isinstance(m, torch.nn.Dropout) for m in net.head) == 2
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_blocks": 0}, ValueError, "n_blocks must be an int >= 1"),
+        ({"n_blocks": 2, "filters": (4, 4, 4)}, ValueError, "filters has 3 entries"),
+        ({"kernel_size": 4}, ValueError, "kernel_size must be odd"),
+        ({"activation": "swishy"}, ValueError, "Unknown activation 'swishy'"),
+        ({"activation": 3}, TypeError, "activation must be a name"),
+    ],
+)
+def test_convnet_bad_parameters(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        ConvNet(**kwargs)
+
+
+def test_make_activation_accepts_a_module_class():
+    assert isinstance(make_activation(torch.nn.Hardtanh), torch.nn.Hardtanh)
+    assert torch.equal(make_activation("exponential")(torch.zeros(2)), torch.ones(2))
+
+
+# ------------------------------------------------------------------ seed 004
+@pytest.mark.parametrize("n_extra_conv, n_conv", [(0, 2), (1, 3), (3, 5)])
+def test_seed004_extra_conv_layers(n_extra_conv, n_conv):
+    net = Seed004Net(image_size=60, n_extra_conv=n_extra_conv, activation="elu")
+    convs = [m for m in net.features if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == n_conv
+    assert sum(isinstance(m, torch.nn.ELU) for m in net.features) == n_conv
+    assert net.eval()(torch.zeros(1, 1, 60, 60)).shape == (1, 5)
+
+
+def test_seed004_geometry_matches_the_seed_at_60px():
+    # seed 004's table: 15x15x96 -> 8x8 -> 4x4x256 -> (3 extra) -> 2x2x256 = 1024
+    net = Seed004Net(image_size=60, n_extra_conv=3)
+    first_dense = next(m for m in net.head.modules() if isinstance(m, torch.nn.Linear))
+    assert first_dense.in_features == 1024
+    x = net.features[:3](torch.zeros(1, 1, 60, 60))
+    assert x.shape == (1, 96, 8, 8)
+    with pytest.raises(ValueError, match="n_extra_conv must be an int >= 0"):
+        Seed004Net(n_extra_conv=-1)
+
+
+# ------------------------------------------------------------------ VGG16
+_TORCHVISION_CONV_INDICES = [0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28]
+
+
+def _torchvision_state(features):
+    """A state dict with torchvision's VGG16 key names (features + classifier)."""
+    state = {f"features.{k}": v.clone() for k, v in features.state_dict().items()}
+    state["classifier.0.weight"] = torch.zeros(4, 2)
+    state["classifier.0.bias"] = torch.zeros(4)
+    return state
+
+
+def test_vgg16_features_use_torchvision_key_names():
+    net = VGG16Net(image_size=32, base_filters=2)
+    expected = {
+        f"{i}.{p}" for i in _TORCHVISION_CONV_INDICES for p in ("weight", "bias")
+    }
+    assert set(net.features.state_dict()) == expected
+    full = VGG16Net(image_size=212, n_outputs=37)
+    # seed 002's summary: 34,677,605 parameters at 212x212x3
+    assert n_params(full) == 34677605
+
+
+def test_vgg16_loads_a_torchvision_state_dict_file(tmp_path):
+    torch.manual_seed(0)
+    source = VGG16Net(in_channels=3, image_size=32, base_filters=2)
+    path = tmp_path / "vgg16.pth"
+    torch.save(_torchvision_state(source.features), path)
+    rgb = VGG16Net(in_channels=3, image_size=32, base_filters=2, weights=path)
+    for k, v in source.features.state_dict().items():
+        assert torch.equal(rgb.features.state_dict()[k], v)
+    # gray images are repeated to the three channels the weights expect
+    gray = VGG16Net(in_channels=1, image_size=32, base_filters=2, weights=str(path))
+    gray.head.load_state_dict(rgb.head.state_dict())
+    x = torch.rand(2, 1, 32, 32)
+    assert_allclose(
+        gray.eval()(x).detach(), rgb.eval()(x.expand(-1, 3, -1, -1)).detach(), 1e-6
+    )
+
+
+def test_vgg16_refuses_wrong_weight_files(tmp_path):
+    small = VGG16Net(in_channels=3, image_size=32, base_filters=2)
+    path = tmp_path / "w.pth"
+    torch.save(_torchvision_state(small.features), path)
+    with pytest.raises(ValueError, match=r"features.0.weight has shape"):
+        VGG16Net(in_channels=3, image_size=32, base_filters=4, weights=path)
+    torch.save({"classifier.0.weight": torch.zeros(1)}, path)
+    with pytest.raises(ValueError, match="not a torchvision VGG16 state dict"):
+        VGG16Net(image_size=32, base_filters=2, weights=path)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        VGG16Net(image_size=32, base_filters=2, weights=tmp_path / "none.pth")
+    with pytest.raises(ValueError, match="3-channel .* or 1-channel"):
+        VGG16Net(in_channels=5, image_size=32, base_filters=2, weights=path)
+    with pytest.raises(ValueError, match="too small for VGG16"):
+        VGG16Net(image_size=31)
+
+
+def test_vgg16_imagenet_normalisation():
+    net = VGG16Net(image_size=32, base_filters=2, normalize="imagenet").eval()
+    plain = VGG16Net(image_size=32, base_filters=2).eval()
+    plain.load_state_dict(net.state_dict())
+    mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
+    std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
+    x = torch.rand(1, 3, 32, 32)
+    assert_allclose(net(x).detach(), plain((x - mean) / std).detach(), rtol=1e-5)
+
+
+# ------------------------------------------------------------------ augmentation
+def _dihedral_images(x):
+    return [op(x) for op in dihedral_transforms()]
+
+
+def test_augment_keeps_shape_dtype_and_device():
+    x = torch.rand(5, 2, 12, 12)
+    out = augment_batch(x, resolve_augment(True))
+    assert out.shape == x.shape and out.dtype == x.dtype and out.device == x.device
+    assert not torch.equal(out, x)
+
+
+def test_augment_quarter_turns_and_flips_are_exact():
+    torch.manual_seed(0)
+    x = torch.rand(16, 1, 9, 9)
+    opts = resolve_augment({"max_angle": 0, "zoom": 0, "contrast": 0})
+    out = augment_batch(x, opts)
+    for i in range(len(x)):
+        candidates = _dihedral_images(x[i : i + 1])
+        errors = [float((c - out[i : i + 1]).abs().max()) for c in candidates]
+        assert min(errors) < 1e-5
+    # 16 random draws from 8 transforms hardly all pick the identity
+    assert any(not torch.allclose(out[i], x[i], atol=1e-5) for i in range(len(x)))
+
+
+def test_augment_contrast_keeps_each_image_mean():
+    x = torch.rand(6, 1, 8, 8)
+    opts = resolve_augment(
+        {"flip": False, "rot90": False, "max_angle": 0, "zoom": 0, "contrast": 0.5}
+    )
+    out = augment_batch(x, opts)
+    assert_allclose(out.mean(dim=(1, 2, 3)), x.mean(dim=(1, 2, 3)), atol=1e-6)
+    assert not torch.allclose(out, x)
+
+
+def test_augment_non_square_images_rotate_without_error():
+    x = torch.rand(3, 1, 8, 14)
+    assert augment_batch(x, resolve_augment(True)).shape == (3, 1, 8, 14)
+
+
+@pytest.mark.parametrize(
+    "augment, error, match",
+    [
+        ({"flips": True}, ValueError, r"Unknown augment option\(s\) \['flips'\]"),
+        ({"zoom": 1.5}, ValueError, "must be in"),
+        ({"max_angle": -1}, ValueError, "must be >= 0"),
+        ("yes", TypeError, "augment must be a bool or a dict"),
+    ],
+)
+def test_resolve_augment_bad_options(augment, error, match):
+    with pytest.raises(error, match=match):
+        resolve_augment(augment)
+
+
+def test_dihedral_transforms_count():
+    x = torch.arange(6.0).view(1, 1, 2, 3)
+    assert len(dihedral_transforms(square=False)) == 4
+    outs = {tuple(op(x).flatten().tolist()) for op in dihedral_transforms(False)}
+    assert len(outs) == 4
+    sq = torch.arange(9.0).view(1, 1, 3, 3)
+    assert len({tuple(op(sq).flatten().tolist()) for op in dihedral_transforms()}) == 8
+
+
+def test_tree_head_is_consistent_with_the_tree():
+    from skgalaxy.datasets import tree_consistency_error
+    from skgalaxy.neural_network._cnn import _tree_head
+
+    logits = torch.randn(5, 37, requires_grad=True)
+    out = _tree_head(logits)
+    out.sum().backward()  # differentiable, no in-place trouble
+    votes = out.detach().numpy()
+    assert_allclose(votes[:, :3].sum(axis=1), 1.0, rtol=1e-6)
+    assert np.max(tree_consistency_error(votes)) < 1e-5
+    assert (votes >= 0).all() and (votes <= 1).all()

@@ -357,7 +357,8 @@ def load_images(
     transformer : transformer or None, default=None
         A scikit-learn style transformer applied to each chunk of images (for
         example ``Coarsen(4)``). It is fitted on the first chunk unless it is
-        already fitted; it is modified in place.
+        already fitted; it is modified in place. Its ``transform`` runs in the
+        decoding threads, on parts of each chunk.
     n_jobs : int or None, default=None
         Threads decoding images. ``None`` means 1 unless in a
         :func:`joblib.parallel_config` context; ``-1`` means all cores.

@@ -234,3 +234,25 @@ def test_load_galaxy10_bad_parameters(g10):
         load_galaxy10(path, chunk_size=0)
     with pytest.raises(TypeError, match="'transform' method"):
         load_galaxy10(path, transformer="coarsen")
+
+
+def test_load_galaxy10_transformer_never_sees_more_than_a_chunk(tmp_path):
+    # Streaming: the raw images exist one chunk at a time, never all at once.
+    path = tmp_path / "g.h5"
+    _write(path, n=40, chunks=(6, 16, 16, 3))
+    sizes = []
+
+    def record(X):
+        sizes.append(len(X))
+        return _coarsen4(X)
+
+    X, _ = load_galaxy10(
+        path,
+        transformer=FunctionTransformer(record),
+        chunk_size=13,
+        return_X_y=True,
+        progress=False,
+    )
+    assert X.shape == (40, 4, 4, 3)
+    assert sum(sizes) == 40
+    assert max(sizes) == 12  # chunk_size rounded down to the file's 6-row chunks

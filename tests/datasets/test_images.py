@@ -193,3 +193,23 @@ def test_load_images_gz1_small(shared_data):
     assert X.shape == (4, 423, 423, 3)
     assert X.dtype == np.uint8
     assert_array_equal(X[1], np.asarray(Image.open(paths[1])))
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_load_images_transformer_never_sees_more_than_a_chunk(png_stack, n_jobs):
+    images, paths = png_stack
+    sizes = []
+
+    def record(X):
+        sizes.append(len(X))
+        return X.sum(axis=(1, 2, 3))
+
+    X = load_images(
+        paths,
+        transformer=FunctionTransformer(record),
+        n_jobs=n_jobs,
+        chunk_size=4,
+        progress=False,
+    )
+    assert_array_equal(X, images.sum(axis=(1, 2, 3)))
+    assert sum(sizes) == 7 and max(sizes) <= 4

@@ -56,7 +56,7 @@ def _parse_numbers(column, dtype, what, csv_path, ids=None):
 
 def _read_solutions(csv_path):
     """Read the GalaxyIDs and the 37 vote fractions of the Kaggle CSV."""
-    with open(csv_path, newline="") as fh:
+    with open(csv_path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
         rows = list(reader)

@@ -235,3 +235,12 @@ def test_load_galaxy_zoo_kaggle_subset(shared_data):
     assert zoo.ids[0] == 101654  # the smallest GalaxyID (PROVENANCE.md)
     first = np.asarray(Image.open(folder / "images" / f"{zoo.ids[0]}.jpg"))
     assert_array_equal(zoo.images[0], first)
+
+
+def test_load_galaxy_zoo_csv_with_bom_and_crlf(tmp_path):
+    _, votes = _write_kaggle(tmp_path)
+    csv_path = tmp_path / "training_solutions_rev1.csv"
+    text = csv_path.read_text().replace("\r\n", "\n").replace("\n", "\r\n")
+    csv_path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    zoo = load_galaxy_zoo(tmp_path, progress=False)
+    assert_allclose(zoo.target, votes, atol=1e-6)

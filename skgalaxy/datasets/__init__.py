@@ -4,6 +4,7 @@ from ._csv import load_galaxy_csv
 from ._galaxy10 import load_galaxy10
 from ._galaxy_zoo import load_galaxy_zoo
 from ._images import list_images, load_images
+from ._synthetic import CLASS_MAPPINGS, GALAXY10_CLASSES, make_galaxies
 from ._tree import (
     HUBBLE_CLASSES,
     PARENT_INDEX,
@@ -20,6 +21,8 @@ from ._tree import (
 )
 
 __all__ = [
+    "CLASS_MAPPINGS",
+    "GALAXY10_CLASSES",
     "HUBBLE_CLASSES",
     "PARENT_INDEX",
     "QUESTIONS",
@@ -34,6 +37,7 @@ __all__ = [
     "load_galaxy_csv",
     "load_galaxy_zoo",
     "load_images",
+    "make_galaxies",
     "normalize_votes",
     "plurality_class",
     "tree_consistency_error",

@@ -1,0 +1,293 @@
+"""Vectorised light profiles and observation effects for :func:`make_galaxies`.
+
+Every function works on a chunk of ``m`` galaxies at once: coordinates are float32
+arrays of shape ``(m, s, s)`` (or broadcastable to it) in units of the image width,
+per-galaxy parameters are arrays of shape ``(m, 1, 1)``. Surface brightness is in
+units of the sky noise of one pixel, so a profile looks the same at every image
+size.
+"""
+
+import numpy as np
+from scipy.special import gamma as gamma_function
+
+__all__ = [
+    "asinh_to_uint8",
+    "deproject",
+    "edge_on_disk",
+    "exponential",
+    "ferrers",
+    "fast_normal",
+    "gaussian_clumps",
+    "log_spiral",
+    "psf_matrices",
+    "rotate",
+    "sersic",
+    "sersic_b",
+    "sersic_total",
+    "splat",
+    "tidal_tail",
+]
+
+F32 = np.float32
+
+
+def col(values):
+    """Per-galaxy values as a float32 ``(m, 1, 1)`` array that broadcasts on images."""
+    return np.asarray(values, dtype=F32).reshape(-1, 1, 1)
+
+
+def grid(size):
+    """Pixel-centre coordinates in image widths: ``x`` (1, 1, s) and ``y`` (1, s, 1).
+
+    ``y`` grows downwards as image rows do; the centre of the image is 0.
+    """
+    c = ((np.arange(size, dtype=F32) + F32(0.5)) / F32(size) - F32(0.5)).astype(F32)
+    return c.reshape(1, 1, size), c.reshape(1, size, 1)
+
+
+def rotate(x, y, x0, y0, angle):
+    """Coordinates relative to ``(x0, y0)``, rotated so ``angle`` lies along +x."""
+    c, s = col(np.cos(angle)), col(np.sin(angle))
+    dx = x - col(x0)
+    dy = y - col(y0)
+    return dx * c + dy * s, dy * c - dx * s
+
+
+def deproject(xr, yr, cos_incl):
+    """Disk-plane coordinates of an inclined thin disk (major axis along x)."""
+    return xr, yr / col(cos_incl)
+
+
+def sersic_b(n):
+    """The Sersic ``b_n`` (Ciotti & Bertin 1999 expansion, good for n > 0.36)."""
+    n = np.asarray(n, dtype=np.float64)
+    return 2.0 * n - 1.0 / 3.0 + 4.0 / (405.0 * n) + 46.0 / (25515.0 * n**2)
+
+
+def sersic_total(amplitude, r_eff, n, q):
+    """Total flux of a Sersic profile of surface brightness ``amplitude`` at ``r_eff``.
+
+    ``r_eff`` is in pixels here, so the flux is in sky-noise units times pixels.
+    """
+    n = np.asarray(n, dtype=np.float64)
+    b = sersic_b(n)
+    return (
+        2.0
+        * np.pi
+        * n
+        * np.asarray(r_eff) ** 2
+        * np.asarray(q)
+        * np.exp(b)
+        / b ** (2.0 * n)
+        * gamma_function(2.0 * n)
+        * np.asarray(amplitude)
+    )
+
+
+def sersic(xr, yr, amplitude, r_eff, n, q, softening):
+    """Sersic profile ``I_e exp(-b_n ((r / r_e)^(1/n) - 1))`` on elliptical radii.
+
+    ``softening`` (image widths) caps the central cusp at about a third of a pixel,
+    as integrating over the pixel would.
+    """
+    r2 = xr * xr
+    r2 += (yr / col(q)) ** 2
+    r2 += F32(softening) ** 2
+    log_r = np.log(r2)
+    log_r *= F32(0.5)
+    log_r -= col(np.log(r_eff))
+    log_r /= col(n)
+    out = np.exp(log_r, out=log_r)
+    out -= F32(1.0)
+    out *= col(-sersic_b(n))
+    np.exp(out, out=out)
+    out *= col(amplitude)
+    return out
+
+
+def exponential(r, amplitude, scale):
+    """Exponential disk ``I_0 exp(-r / h)`` from precomputed radii ``r``."""
+    out = r / col(-np.asarray(scale))
+    np.exp(out, out=out)
+    out *= col(amplitude)
+    return out
+
+
+def ferrers(xd, yd, amplitude, length, q, angle):
+    """A bar: Ferrers profile ``I_0 (1 - m^2)^2`` inside the ellipse ``m < 1``.
+
+    ``xd, yd`` are disk-plane coordinates; ``angle`` is the bar's angle in that plane.
+    """
+    c, s = col(np.cos(angle)), col(np.sin(angle))
+    a = col(length)
+    u = xd * c + yd * s
+    v = yd * c - xd * s
+    u /= a
+    v /= a * col(q)
+    m2 = u * u
+    m2 += v * v
+    np.subtract(F32(1.0), m2, out=m2)
+    np.maximum(m2, F32(0.0), out=m2)
+    m2 *= m2
+    m2 *= col(amplitude)
+    return m2
+
+
+def log_spiral(phi, log_r, n_arms, pitch, phase0, sharpness):
+    """Logarithmic spiral arms: ``exp(k (cos(m phi - m ln r / tan p - phi_0) - 1))``.
+
+    A von Mises ridge along each arm; ``pitch`` in radians (small = tightly wound),
+    ``sharpness`` ``k`` narrows the arms. Returns values in (0, 1].
+    """
+    m = col(n_arms)
+    phase = phi * m
+    phase -= log_r * (m / col(np.tan(pitch)))
+    phase -= col(phase0)
+    np.cos(phase, out=phase)
+    phase -= F32(1.0)
+    phase *= col(sharpness)
+    return np.exp(phase, out=phase)
+
+
+def edge_on_disk(xr, yr, amplitude, scale_length, scale_height, softening):
+    """An edge-on disk: ``I_0 exp(-R / h) sech^2(z / z_0)`` seen along its plane.
+
+    ``R`` is softened over ``softening`` so the centre is flat, as the projected
+    ``(R/h) K_1(R/h)`` profile of a real edge-on exponential disk is.
+    """
+    rad = xr * xr
+    rad += col(softening) ** 2
+    np.sqrt(rad, out=rad)
+    rad /= col(-np.asarray(scale_length))
+    # sech^2(t) = 4 e / (1 + e)^2 with e = exp(-2 |t|): one exp, no overflow.
+    e = np.abs(yr) / col(np.asarray(scale_height) / -2.0)
+    rad += e
+    np.exp(e, out=e)
+    np.exp(rad, out=rad)
+    e += F32(1.0)
+    e *= e
+    rad /= e
+    rad *= col(4.0 * np.asarray(amplitude))
+    return rad
+
+
+def tidal_tail(xr, yr, amplitude, r0, growth, width, extent, direction):
+    """A curved tidal tail winding out from a galaxy, seen face-on.
+
+    In polar coordinates ``(r, phi)`` about the galaxy, the tail follows the
+    Archimedean arc ``r = r0 + growth * psi`` for ``psi`` in ``[0, extent]`` measured
+    from +x in the sense ``direction`` (+1 or -1), fading along its length.
+    """
+    r = xr * xr
+    r += yr * yr
+    np.sqrt(r, out=r)
+    psi = np.arctan2(yr * col(direction), xr)
+    psi %= F32(2.0 * np.pi)
+    ext = col(extent)
+    ridge = psi * col(growth)
+    ridge += col(r0)
+    ridge -= r
+    ridge /= col(width) * (F32(0.6) + psi * F32(0.4))
+    ridge *= ridge
+    ridge *= F32(-0.5)
+    # Fade along the tail and stop smoothly at its end.
+    ridge -= psi / ext
+    fade = psi - ext
+    np.maximum(fade, F32(0.0), out=fade)
+    fade /= F32(0.25)
+    fade *= fade
+    ridge -= fade
+    np.exp(ridge, out=ridge)
+    ridge *= col(amplitude)
+    return ridge
+
+
+def psf_matrices(size, fwhm):
+    """Banded matrices ``K`` so that ``K @ img @ K.T`` convolves with a Gaussian PSF.
+
+    ``fwhm`` is in pixels, one value per galaxy; returns float32 ``(m, 1, s, s)``
+    (symmetric, so ``K.T == K``). Light scattered beyond the image edge is lost, as
+    on a real detector cutout.
+    """
+    sigma = np.asarray(fwhm, dtype=np.float64).reshape(-1, 1) / 2.3548200450309493
+    d = np.arange(-size + 1, size, dtype=np.float64)[None]
+    g = np.exp(-0.5 * (d / np.maximum(sigma, 1e-3)) ** 2)
+    g /= g.sum(axis=1, keepdims=True)
+    idx = np.arange(size)
+    toeplitz = idx[:, None] - idx[None, :] + size - 1
+    return g.astype(F32)[:, toeplitz][:, None]
+
+
+def splat(size, x, y, amplitude):
+    """Deposit point fluxes at ``(x, y)`` (image widths, shape (m, k)) bilinearly.
+
+    Returns an ``(m, s, s)`` float32 image whose pixels sum to ``amplitude.sum(1)``
+    (less what falls off the edge).
+    """
+    m, k = np.shape(x)
+    px = (np.asarray(x) + 0.5) * size - 0.5
+    py = (np.asarray(y) + 0.5) * size - 0.5
+    x0 = np.floor(px).astype(np.intp)
+    y0 = np.floor(py).astype(np.intp)
+    fx = px - x0
+    fy = py - y0
+    gal = np.broadcast_to(np.arange(m)[:, None], (m, k))
+    out = np.zeros((m, size + 2, size + 2), dtype=F32)
+    amp = np.asarray(amplitude, dtype=np.float64)
+    for dy, wy in ((0, 1 - fy), (1, fy)):
+        for dx, wx in ((0, 1 - fx), (1, fx)):
+            yi = np.clip(y0 + dy + 1, 0, size + 1)
+            xi = np.clip(x0 + dx + 1, 0, size + 1)
+            np.add.at(out, (gal, yi, xi), (amp * wy * wx).astype(F32))
+    return out[:, 1:-1, 1:-1]
+
+
+def gaussian_clumps(size, x, y, width, peak):
+    """Round Gaussian clumps of one ``width`` per galaxy (image widths, shape (m,)).
+
+    ``x, y, peak`` have shape (m, k); zero ``peak`` means no clump. Deposited as points
+    and blurred with a separable Gaussian: two small matrix products per chunk.
+    """
+    w_px = np.asarray(width, dtype=np.float64) * size
+    total = np.asarray(peak) * (2 * np.pi * w_px[:, None] ** 2)
+    img = splat(size, x, y, total)[:, None]
+    k = psf_matrices(size, 2.3548200450309493 * w_px)
+    return (k @ img @ k)[:, 0]
+
+
+def normal_table(bits=16):
+    """Inverse-CDF table of the standard normal: ``table[u]`` for uniform ``u`` bits.
+
+    The table's values are the quantiles at the centres of ``2**bits`` equal bins,
+    rescaled to unit variance (the tails stop at about 4.2 sigma for 16 bits).
+    """
+    from scipy.special import ndtri
+
+    n = 2**bits
+    q = ndtri((np.arange(n) + 0.5) / n)
+    return (q / q.std()).astype(F32)
+
+
+_NORMAL = normal_table()
+
+
+def fast_normal(rng, shape):
+    """Standard normal float32 noise by table lookup: ~5x faster than NumPy's."""
+    n = int(np.prod(shape))
+    u = np.frombuffer(rng.bytes(2 * n), dtype="<u2")
+    return np.take(_NORMAL, u).reshape(shape)
+
+
+def asinh_to_uint8(flux, softening, scale, offset, out):
+    """Survey-style asinh stretch ``offset + scale * asinh(flux / softening)`` to uint8.
+
+    Writes into ``out`` (uint8 of the same shape as ``flux``); ``flux`` is overwritten.
+    """
+    flux /= F32(softening)
+    np.arcsinh(flux, out=flux)
+    flux *= F32(scale)
+    flux += offset
+    np.clip(flux, F32(0.0), F32(255.0), out=flux)
+    np.rint(flux, out=flux)
+    out[...] = flux
+    return out

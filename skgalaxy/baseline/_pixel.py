@@ -68,12 +68,14 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
         Side in pixels of the central patch whose mean colour groups galaxies in
         ``"central_patch_cluster"``. The patch starts at ``(h - patch_size) // 2``
         on each axis. Images smaller than the patch raise an error.
-    n_levels : int, default=8
+    n_levels : int, default=16
         Number of quantisation levels per channel in
         ``"central_patch_cluster"``: each channel's range of patch colours seen in
         fit is cut into ``n_levels`` equal bins (values outside it go to the end
-        bins), so there are at most ``n_levels ** n_channels`` groups. More levels
-        give finer but smaller, noisier groups.
+        bins), so there are at most ``n_levels ** n_channels`` groups; as the
+        channels of a galaxy's colour are correlated, far fewer are occupied
+        (about 180 for 4,000 synthetic galaxies). More levels give finer but
+        smaller, noisier groups.
     clip : bool, default=False
         If True, clip predictions to the range of each target seen in fit (for
         vote fractions, inside [0, 1]), which can only lower the error of a
@@ -162,7 +164,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
         *,
         estimator=None,
         patch_size=10,
-        n_levels=8,
+        n_levels=16,
         clip=False,
     ):
         self.strategy = strategy

@@ -25,26 +25,28 @@ def _accumulator(dtype, n_terms):
 
 
 def _block_mean(X, factor):
-    """Mean over ``factor x factor`` blocks of a validated stack, with trimming.
+    """Mean over ``factor`` blocks of a validated stack, with trimming.
 
-    The remainder of each spatial axis is trimmed evenly from both sides (the odd
-    pixel from the bottom/right). Small unsigned integer images are summed
-    exactly in an integer accumulator and divided once, with the 1/255 of the
-    dtype rule folded into the divisor, so no float copy of the stack is made.
+    ``factor`` is an int or a pair ``(rows, columns)``. The remainder of each
+    spatial axis is trimmed evenly from both sides (the odd pixel from the
+    bottom/right). Small unsigned integer images are summed exactly in an integer
+    accumulator and divided once, with the 1/255 of the dtype rule folded into
+    the divisor, so no float copy of the stack is made.
     """
-    f = int(factor)
+    fh, fw = (factor, factor) if np.ndim(factor) == 0 else factor
+    fh, fw = int(fh), int(fw)
     n, height, width = X.shape[:3]
-    out_h, out_w = height // f, width // f
-    top, left = (height - out_h * f) // 2, (width - out_w * f) // 2
-    X = X[:, top : top + out_h * f, left : left + out_w * f]
+    out_h, out_w = height // fh, width // fw
+    top, left = (height - out_h * fh) // 2, (width - out_w * fw) // 2
+    X = X[:, top : top + out_h * fh, left : left + out_w * fw]
     rest = X.shape[3:]
 
-    acc, top_value = _accumulator(X.dtype, f * f)
+    acc, top_value = _accumulator(X.dtype, fh * fw)
     if acc is None:
         X = _as_float(X)
-        acc, divisor = X.dtype, f * f
+        acc, divisor = X.dtype, fh * fw
     else:
-        divisor = f * f * top_value
+        divisor = fh * fw * top_value
     out_dtype = _float_dtype(X.dtype)
     divisor = out_dtype.type(divisor)
 
@@ -53,15 +55,15 @@ def _block_mean(X, factor):
     for start in range(0, n, step):
         chunk = X[start : start + step]
         m = len(chunk)
-        # Sum the f rows of each block, then the f columns: 2 (f - 1) additions of
-        # strided views, each a fast vectorised pass over the chunk.
-        rows = chunk.reshape(m, out_h, f, out_w * f, *rest)
+        # Sum the rows of each block, then its columns: additions of strided
+        # views, each a fast vectorised pass over the chunk.
+        rows = chunk.reshape(m, out_h, fh, out_w * fw, *rest)
         summed = rows[:, :, 0].astype(acc)
-        for i in range(1, f):
+        for i in range(1, fh):
             summed += rows[:, :, i]
-        cols = summed.reshape(m, out_h, out_w, f, *rest)
+        cols = summed.reshape(m, out_h, out_w, fw, *rest)
         block = cols[:, :, :, 0].copy()
-        for j in range(1, f):
+        for j in range(1, fw):
             block += cols[:, :, :, j]
         np.divide(block, divisor, out=out[start : start + m], casting="unsafe")
     return out

@@ -32,17 +32,30 @@ def _detection_images(X, detection_size):
     maps detection pixels back to the full images.
     """
     height, width = X.shape[1:3]
-    block = (
-        1 if detection_size is None else max(1, min(height, width) // detection_size)
-    )
-    small = _block_mean(X, block)
-    if small.ndim == 4:
-        small = small.mean(axis=3)
-    offset = (
-        (height - height // block * block) // 2,
-        (width - width // block * block) // 2,
-    )
-    return small, block, offset
+    block = 1
+    if detection_size is not None:
+        block = max(1, min(height, width) // detection_size)
+    top, left = (height % block) // 2, (width % block) // 2
+    X = X[:, top : top + height - height % block, left : left + width - width % block]
+    if X.ndim == 4:
+        # Pixels store their channels side by side, so a block of `block` pixels
+        # and all their channels is one run of block * n_channels values: one
+        # block mean gives the channel mean too, summed in integers for uint8.
+        n_channels = X.shape[3]
+        X = X.reshape(*X.shape[:2], -1)
+        return _block_mean(X, (block, block * n_channels)), block, (top, left)
+    return _block_mean(X, block), block, (top, left)
+
+
+def _otsu(image):
+    """Otsu's level of ``image`` from a 256-bin histogram over its range."""
+    low, high = float(image.min()), float(image.max())
+    if high <= low:
+        return low
+    bins = np.minimum(((image - low) * (256 / (high - low))).astype(np.intp), 255)
+    counts = np.bincount(bins.ravel(), minlength=256)
+    centres = low + (np.arange(256) + 0.5) * ((high - low) / 256)
+    return threshold_otsu(hist=(counts, centres))
 
 
 def _select_region(labels, n_labels, select):
@@ -79,7 +92,7 @@ def _find_box(small, block, offset, shape, threshold, select, padding):
     Returns None when nothing lies above the threshold (a blank image).
     """
     height, width = shape
-    level = threshold_otsu(small) if threshold == "otsu" else threshold
+    level = _otsu(small) if threshold == "otsu" else threshold
     mask = small > level
     if not mask.any():
         return None
@@ -141,16 +154,12 @@ def _boxes_batch(X, params):
     return boxes, blank
 
 
-def _crop_batch(X, params):
-    """ROI crops of a batch of images, resized to ``params["output_size"]``."""
+def _crop_batch(X, params, out):
+    """Write the ROI crops of a batch of images, resized, into ``out``."""
     boxes, _ = _boxes_batch(X, params)
-    out = np.empty(
-        (len(X), *params["output_size"], *X.shape[3:]), dtype=_float_dtype(X.dtype)
-    )
     for i, box in enumerate(boxes):
         crop = _extract(X[i], tuple(int(v) for v in box), params["pad_mode"])
         out[i] = _resize_one(crop, params["output_size"])
-    return out
 
 
 class ROICrop(_BaseImageTransformer):
@@ -281,18 +290,25 @@ class ROICrop(_BaseImageTransformer):
             "pad_mode": self.pad_mode,
         }
 
-    def _map(self, function, X):
+    def _map(self, function, X, out=None):
+        """Run ``function(batch, params[, out_batch])`` over batches of images."""
         params = self._params()
-        n_jobs = effective_n_jobs(self.n_jobs)
-        batches = [X[i : i + _BATCH] for i in range(0, len(X), _BATCH)]
-        if n_jobs == 1 or len(batches) == 1:
-            return [function(batch, params) for batch in batches]
-        return Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(function)(batch, params) for batch in batches
+        starts = range(0, len(X), _BATCH)
+        extra = [() if out is None else (out[i : i + _BATCH],) for i in starts]
+        batches = [X[i : i + _BATCH] for i in starts]
+        if effective_n_jobs(self.n_jobs) == 1 or len(batches) == 1:
+            return [function(b, params, *e) for b, e in zip(batches, extra)]
+        # Threads: the work is NumPy/SciPy calls that release the GIL for most
+        # of their time, and each writes its own slice of the shared output.
+        return Parallel(n_jobs=self.n_jobs, require="sharedmem")(
+            delayed(function)(b, params, *e) for b, e in zip(batches, extra)
         )
 
     def _transform(self, X):
-        return np.concatenate(self._map(_crop_batch, X))
+        size = _check_size_pair(self.output_size, "output_size")
+        out = np.empty((len(X), *size, *X.shape[3:]), dtype=_float_dtype(X.dtype))
+        self._map(_crop_batch, X, out)
+        return out
 
     def get_boxes(self, X):
         """Return the square each image is cropped to, before resizing.

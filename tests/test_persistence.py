@@ -87,7 +87,6 @@ def _pipeline(name):
 
     if name not in _PIPELINES:
         X, labels, votes = _data()
-        mlp, linear = NumpyMLPClassifier((8,), max_iter=5), LogisticRegression()
         steps, y = {
             "coarsen+mlp": (
                 [

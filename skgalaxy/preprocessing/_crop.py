@@ -13,7 +13,7 @@ __all__ = ["CenterCrop"]
 
 def _crop_window(size, fraction):
     """Start and length of the central ``fraction`` of an axis of ``size`` pixels."""
-    length = int(round(size * fraction))
+    length = int(np.floor(size * fraction + 0.5))  # halves round up
     return (size - length) // 2, length
 
 
@@ -28,9 +28,9 @@ class CenterCrop(_BaseImageTransformer):
     ----------
     fraction : float in (0, 1], default=0.5
         Fraction of each spatial axis to keep: the crop is
-        ``round(fraction * height) x round(fraction * width)`` pixels, centred
-        (when the margins are odd, the extra pixel goes to the bottom/right
-        margin). ``fraction=1`` keeps the whole image.
+        ``round(fraction * height) x round(fraction * width)`` pixels (halves
+        round up), centred (when the margins are odd, the extra pixel goes to
+        the bottom/right margin). ``fraction=1`` keeps the whole image.
     output_size : int or tuple of (int, int) or None, default=None
         If given, the crops are resized to ``(height, width)`` (an int gives
         square images) with anti-aliasing, as :class:`Resize` does.

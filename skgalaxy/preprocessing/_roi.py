@@ -275,10 +275,6 @@ class ROICrop(_BaseImageTransformer):
 
     def _check_params(self, X):
         _check_size_pair(self.output_size, "output_size")
-        if not isinstance(self.threshold, str) and not math.isfinite(self.threshold):
-            raise ValueError(
-                f"threshold must be 'otsu' or a finite number; got {self.threshold!r}."
-            )
 
     def _params(self):
         return {

@@ -7,24 +7,9 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ._images import _check_chunk_size, _check_transformer, stream_chunks
+from ._synthetic import GALAXY10_CLASSES
 
-__all__ = ["load_galaxy10", "GALAXY10_CLASSES"]
-
-try:  # one list of class names for the package, kept beside make_galaxies
-    from ._synthetic import GALAXY10_CLASSES
-except ImportError:  # make_galaxies not there yet
-    GALAXY10_CLASSES = (
-        "disturbed",
-        "merging",
-        "round smooth",
-        "in-between round smooth",
-        "cigar-shaped smooth",
-        "barred spiral",
-        "unbarred tight spiral",
-        "unbarred loose spiral",
-        "edge-on without bulge",
-        "edge-on with bulge",
-    )
+__all__ = ["load_galaxy10"]
 
 _METADATA = ("ra", "dec", "redshift", "pxscale")
 

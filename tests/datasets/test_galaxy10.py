@@ -7,8 +7,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.preprocessing import FunctionTransformer
 
-from skgalaxy.datasets import load_galaxy10
-from skgalaxy.datasets._galaxy10 import GALAXY10_CLASSES
+from skgalaxy.datasets import GALAXY10_CLASSES, load_galaxy10
 
 N = 11
 

@@ -268,7 +268,16 @@ class _CNNMixin:
             devices = [torch.cuda.current_device() if index is None else index]
         with torch.random.fork_rng(devices=devices):
             torch.manual_seed(seed)
-            yield
+            if not devices:
+                yield
+                return
+            # cuDNN autotuning for the fixed image size; restored afterwards
+            previous = torch.backends.cudnn.benchmark
+            torch.backends.cudnn.benchmark = True
+            try:
+                yield
+            finally:
+                torch.backends.cudnn.benchmark = previous
 
     def _autocast(self):
         if self.mixed_precision and self._device_type() == "cuda":
@@ -593,7 +602,7 @@ _COMMON_DOC = """
         Seeds weight initialisation, shuffling, dropout and augmentation inside
         ``fit`` through a forked torch generator; the caller's global torch state
         is untouched. CPU results are reproducible; on CUDA only as far as cuDNN
-        allows.
+        allows (``fit`` turns cuDNN autotuning on for its duration).
     verbose : int, default=0
         1 or more: skorch's epoch table and a progress bar.
     **kwargs
@@ -992,7 +1001,8 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return np.asarray(self.classes_)[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)  # checks fitted before classes_ is read
+        return np.asarray(self.classes_)[proba.argmax(axis=1)]
 
 
 if CNNRegressor.__doc__:  # None under python -OO

@@ -160,3 +160,11 @@ def test_load_galaxy_csv_mocz_matches_npz(shared_data):
         assert_array_equal(bunch.target, ref[f"y_{split}"])
         assert_array_equal(np.bincount(bunch.target), [n // 3] * 3)
         assert bunch.target_names == list(ref["class_names"])
+
+
+def test_load_galaxy_csv_names_match_make_galaxies_mapping():
+    # Labels 0, 1, 2 mean the same classes in the CSV and in make_galaxies.
+    from skgalaxy.datasets import CLASS_MAPPINGS
+    from skgalaxy.datasets._csv import MOCZ_CLASSES
+
+    assert tuple(CLASS_MAPPINGS["elliptical-spiral-irregular"]) == MOCZ_CLASSES

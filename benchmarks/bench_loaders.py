@@ -21,6 +21,7 @@ Run::
 
     python benchmarks/bench_loaders.py              # ~1-2 minutes
     python benchmarks/bench_loaders.py --n-images 17736 --n-zoo 2000   # full size
+    python benchmarks/bench_loaders.py --compression gzip   # as the real file
 """
 
 import argparse
@@ -118,7 +119,7 @@ def child(mode, path):
     )
 
 
-def write_galaxy10(path, n_images, chunk=500, seed=0):
+def write_galaxy10(path, n_images, compression=None, chunk=500, seed=0):
     """Galaxy10-format file: random-ish galaxies (a blob on noise), uint8."""
     import h5py
 
@@ -126,7 +127,14 @@ def write_galaxy10(path, n_images, chunk=500, seed=0):
     yy, xx = np.mgrid[:256, :256]
     blob = np.exp(-((yy - 128) ** 2 + (xx - 128) ** 2) / (2 * 30.0**2))
     with h5py.File(path, "w") as f:
-        images = f.create_dataset("images", (n_images, 256, 256, 3), dtype=np.uint8)
+        images = f.create_dataset(
+            "images",
+            (n_images, 256, 256, 3),
+            dtype=np.uint8,
+            # Compressed like the real file: one image per stored chunk.
+            chunks=None if compression is None else (1, 256, 256, 3),
+            compression=compression,
+        )
         for start in range(0, n_images, chunk):
             stop = min(start + chunk, n_images)
             noise = rng.integers(0, 40, (stop - start, 256, 256, 3), dtype=np.uint8)
@@ -136,11 +144,11 @@ def write_galaxy10(path, n_images, chunk=500, seed=0):
             f[key] = rng.uniform(0, 1, n_images)
 
 
-def bench_galaxy10(n_images, modes):
+def bench_galaxy10(n_images, modes, compression=None):
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "Galaxy10_DECals.h5"
         t0 = time.perf_counter()
-        write_galaxy10(path, n_images)
+        write_galaxy10(path, n_images, compression)
         size = path.stat().st_size
         full = n_images * 256 * 256 * 3
         print(
@@ -260,6 +268,11 @@ def main():
         default=3,
         help="Galaxy Zoo timings: best of this many runs",
     )
+    parser.add_argument(
+        "--compression",
+        default=None,
+        help="HDF5 filter for the test file, e.g. gzip (default: none, faster)",
+    )
     parser.add_argument("--skip-zoo", action="store_true")
     parser.add_argument(
         "--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS
@@ -271,7 +284,7 @@ def main():
     from threadpoolctl import threadpool_limits
 
     with threadpool_limits(limits=1):
-        bench_galaxy10(args.n_images, args.modes.split(","))
+        bench_galaxy10(args.n_images, args.modes.split(","), args.compression)
         if not args.skip_zoo:
             bench_zoo(args.n_zoo, args.repeat)
 

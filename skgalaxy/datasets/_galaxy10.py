@@ -72,11 +72,15 @@ def _check_indices(indices, n_total):
 
 
 def _boundaries(rows, chunk_size, ds):
-    """Chunk starts aligned with the file's HDF5 chunks where possible."""
+    """Chunk starts; whole rows read in multiples of the file's stored chunks.
+
+    Each compressed HDF5 chunk is then decompressed exactly once, straight into
+    the loader's buffer, and HDF5's chunk cache is not needed.
+    """
     step = chunk_size
-    if ds.chunks is not None and rows is None and ds.chunks[0] < chunk_size:
-        # A multiple of the stored chunk: each compressed chunk is read once.
-        step = (chunk_size // ds.chunks[0]) * ds.chunks[0]
+    if ds.chunks is not None and rows is None:
+        stored = ds.chunks[0]
+        step = max(1, chunk_size // stored) * stored
     n = ds.shape[0] if rows is None else rows.size
     return list(range(0, n, step))
 
@@ -185,8 +189,7 @@ def load_galaxy10(
     _check_transformer(transformer)
     if not h5py.is_hdf5(path):
         raise ValueError(f"{path} is not an HDF5 file; expected Galaxy10_DECals.h5.")
-    # A chunk cache larger than one stored chunk avoids decompressing twice.
-    with h5py.File(path, "r", rdcc_nbytes=32 * 1024**2) as f:
+    with h5py.File(path, "r") as f:
         images = _check_dataset(f, "images", path)
         ans = _check_dataset(f, "ans", path)
         if images.ndim not in (3, 4) or 0 in images.shape:

@@ -113,6 +113,8 @@ def load_galaxy10(
         the first chunk unless it is already fitted; it is modified in place.
     chunk_size : int, default=512
         Images read (and transformed) at a time: 512 raw images take 100 MB.
+        For a chunked (compressed) file it is rounded down to whole stored
+        chunks (up to one stored chunk), so each is decompressed once.
     indices : array-like of int, boolean mask, slice or None, default=None
         Rows of the file to load, in the order given; ``None`` loads all.
     return_X_y : bool, default=False

@@ -255,3 +255,23 @@ def test_load_galaxy10_transformer_never_sees_more_than_a_chunk(tmp_path):
     assert X.shape == (40, 4, 4, 3)
     assert sum(sizes) == 40
     assert max(sizes) == 12  # chunk_size rounded down to the file's 6-row chunks
+
+
+def test_load_galaxy10_chunk_size_below_stored_chunk(tmp_path):
+    path = tmp_path / "g.h5"
+    data = _write(path, n=17, chunks=(8, 16, 16, 3))
+    sizes = []
+
+    def record(X):
+        sizes.append(len(X))
+        return X
+
+    X, _ = load_galaxy10(
+        path,
+        transformer=FunctionTransformer(record),
+        chunk_size=3,
+        return_X_y=True,
+        progress=False,
+    )
+    assert_array_equal(X, data["images"])
+    assert sizes == [8, 8, 1]  # one stored chunk at a time

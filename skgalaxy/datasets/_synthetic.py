@@ -95,8 +95,11 @@ _REC601 = np.array([0.299, 0.587, 0.114])
 # Relative dust opacity in R, G, B (z, r, g bands): dust lanes redden what they cover.
 _DUST = np.array([0.55, 0.75, 1.0])
 # asinh stretch: sky-noise units -> display counts, as survey colour cutouts do.
-_STRETCH_SOFTENING = 8.0
-_STRETCH_SCALE = 40.0
+_STRETCH_SOFTENING = 6.0
+_STRETCH_SCALE = 32.0
+# Surface brightnesses below are drawn for a faint survey; Galaxy10's galaxies are
+# bright, so all galaxy light is scaled by this factor.
+_BRIGHTNESS = 4.0
 _SKY_PEDESTAL = np.array([17.5, 16.5, 16.5])
 # Photon noise: variance = 1 + flux / gain (sky + read noise give the 1).
 _GAIN = 50.0
@@ -508,8 +511,8 @@ def _disturbed(cv, rng):
     n_clumps = rng.integers(3, 11, m)
     rad = h[:, None] * np.sqrt(rng.uniform(0.0, 5.0, (m, k)))
     ang = rng.uniform(0, 2 * np.pi, (m, k))
-    width = rng.uniform(0.01, 0.025, m)
-    lum = rng.uniform(3.0, 14.0, (m, k)) * (np.arange(k)[None] < n_clumps[:, None])
+    width = rng.uniform(0.007, 0.016, m)
+    lum = rng.uniform(2.0, 8.0, (m, k)) * (np.arange(k)[None] < n_clumps[:, None])
     sx, sy = _disk_to_sky(rad * np.cos(ang), rad * np.sin(ang), *geometry)
     cv.add(P.gaussian_clumps(cv.size, sx, sy, width, lum), _colours(rng, _YOUNG, m))
     bt = rng.uniform(0.0, 0.2, m)
@@ -656,7 +659,7 @@ def _point_sources(flux, rng, n_stars, fwhm):
         for k in range(c):
             np.add.at(flux[:, k], (gal, yi, xi), (total * colour[:, k]).astype(F32))
     # Faint, barely resolved background galaxies: two adjacent pixels each.
-    counts = rng.poisson(2.5 * (s / 64.0) ** 0.5, m)
+    counts = rng.poisson(2.5 * n_stars * (s / 64.0) ** 0.5, m)
     gal = np.repeat(np.arange(m), counts)
     if gal.size:
         total = _log_uniform(rng, 3.0, 25.0, gal.size) * 2 * np.pi * sigma_px[gal] ** 2
@@ -709,7 +712,7 @@ def _render_chunk(label, m, seed, size, n_channels, psf_fwhm, noise, n_stars, vo
     cv = _Canvas(m, size)
     params = _RENDERERS[label](cv, rng)
     weights = np.eye(3) if n_channels == 3 else _REC601[:, None]
-    flux = cv.render(weights)
+    flux = cv.render(weights * _BRIGHTNESS)
     del cv
     images = _observe(flux, rng, psf_fwhm, noise, n_stars)
     if n_channels == 1:
@@ -957,7 +960,9 @@ def make_galaxies(
         cutout). Each galaxy's seeing scatters by -15 % to +20 % around it; 0
         turns the PSF off.
     n_stars : float, default=1.0
-        Mean number of foreground stars per image (Poisson); 0 for none.
+        Mean number of foreground stars per image (Poisson); faint, barely
+        resolved background galaxies scale with it (2.5 per 64-pixel image at
+        1.0). 0 gives a clean field.
     return_votes : bool, default=False
         Also return Galaxy Zoo vote fractions derived from each galaxy's true
         parameters (see Notes).

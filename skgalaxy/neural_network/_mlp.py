@@ -495,7 +495,18 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             w_val = _check_sample_weight(validation_data[2], X_val, dtype=X_val.dtype)
         return X_val, self._encode(y_val, classes_), w_val
 
-    def _fit(
+    def _fit(self, X, y, sample_weight, validation_data, **kwargs):
+        # On any error (a diverging run included) the estimator keeps the state
+        # it had before the call, not half-set attributes.
+        state = self.__dict__.copy()
+        try:
+            return self._fit_unsafe(X, y, sample_weight, validation_data, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit_unsafe(
         self, X, y, sample_weight, validation_data, *, reuse, partial, classes=None
     ):
         X, y = self._validate_input(X, y, reset=not reuse)

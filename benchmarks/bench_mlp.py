@@ -1,0 +1,214 @@
+"""Seed 000's training epoch: NumpyMLPClassifier vs scikit-learn vs PyTorch.
+
+The workload of seed 000: 14,188 images of 64x64x3 = 12,288 float32 features,
+one sigmoid hidden layer of 500 units, 10 classes, mini-batches of 64, SGD with
+momentum 0.9, one epoch, in one process. Peers, with the closest settings each
+offers:
+
+- skgalaxy: ``NumpyMLPClassifier`` with seed 000's exact configuration (sigmoid +
+  squared error on 0.01/0.99 targets, moving-average momentum, lr 0.2, no
+  penalty), ``max_iter=1``.
+- scikit-learn: ``MLPClassifier(solver="sgd", momentum=0.9,
+  nesterovs_momentum=False, alpha=0, batch_size=64, max_iter=1)`` (its softmax
+  log-loss; its ConvergenceWarning is silenced).
+- PyTorch: a plain CPU loop (``nn.Linear`` + sigmoid + ``nn.Linear``,
+  cross-entropy, ``torch.optim.SGD(momentum=0.9)``) with
+  ``torch.set_num_threads(threads)``.
+- "matmul limit": only the two big float32 products per batch
+  (``X_b @ W1`` and ``X_b.T @ D``) with NumPy, the floor for any implementation.
+
+It prints seconds per epoch, GFLOP/s (forward + weight gradients) and the
+ratios. Timings on a shared machine vary; the ratios, measured in the same run,
+are what to compare.
+
+Usage::
+
+    python benchmarks/bench_mlp.py                 # full size (about 1-2 min)
+    python benchmarks/bench_mlp.py --n-samples 3000  # quicker
+    # OpenBLAS kernel: OPENBLAS_CORETYPE may force one (see the printed kernel);
+    # to compare with the CPU's own kernel, unset it for this command only:
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_mlp.py
+"""
+
+import argparse
+import os
+import time
+import warnings
+
+import numpy as np
+from threadpoolctl import threadpool_info, threadpool_limits
+
+N_FEATURES = 64 * 64 * 3
+N_HIDDEN = 500
+N_CLASSES = 10
+BATCH = 64
+
+
+def make_data(n, seed=0):
+    rng = np.random.default_rng(seed)
+    # seed 000 scales pixels to [0.01, 1]
+    X = rng.random((n, N_FEATURES), dtype=np.float32)
+    X *= 0.99
+    X += 0.01
+    y = rng.integers(0, N_CLASSES, n)
+    return X, y
+
+
+def flops_per_epoch(n):
+    # forward: 2 n (F H + H K); weight gradients: the same; hidden delta: 2 n H K
+    return 2 * n * (N_FEATURES * N_HIDDEN + N_HIDDEN * N_CLASSES) * 2 + 2 * n * (
+        N_HIDDEN * N_CLASSES
+    )
+
+
+def bench_skgalaxy(X, y):
+    from skgalaxy.neural_network import NumpyMLPClassifier
+
+    clf = NumpyMLPClassifier(
+        (N_HIDDEN,),
+        activation="sigmoid",
+        loss="squared_error",
+        solver="sgd",
+        learning_rate_init=0.2,
+        momentum=0.9,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        batch_size=BATCH,
+        max_iter=1,
+        random_state=0,
+    )
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # one epoch never "converges"
+        clf.fit(X, y)
+    return time.perf_counter() - t0
+
+
+def bench_sklearn(X, y):
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    clf = MLPClassifier(
+        (N_HIDDEN,),
+        activation="logistic",
+        solver="sgd",
+        learning_rate_init=0.02,
+        momentum=0.9,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        batch_size=BATCH,
+        max_iter=1,
+        shuffle=True,
+        random_state=0,
+    )
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    return time.perf_counter() - t0
+
+
+def bench_torch(X, y, threads):
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(
+        torch.nn.Linear(N_FEATURES, N_HIDDEN),
+        torch.nn.Sigmoid(),
+        torch.nn.Linear(N_HIDDEN, N_CLASSES),
+    )
+    opt = torch.optim.SGD(model.parameters(), lr=0.02, momentum=0.9)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt = torch.from_numpy(X)
+    yt = torch.from_numpy(y.astype(np.int64))
+    t0 = time.perf_counter()
+    perm = torch.randperm(len(Xt))
+    for start in range(0, len(Xt), BATCH):
+        idx = perm[start : start + BATCH]
+        xb, yb = Xt.index_select(0, idx), yt.index_select(0, idx)
+        opt.zero_grad(set_to_none=False)
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        opt.step()
+    return time.perf_counter() - t0
+
+
+def bench_matmul_limit(X):
+    rng = np.random.default_rng(1)
+    W = rng.standard_normal((N_FEATURES, N_HIDDEN), dtype=np.float32) * 0.01
+    G = np.empty_like(W)
+    H = np.empty((BATCH, N_HIDDEN), dtype=np.float32)
+    D = rng.standard_normal((BATCH, N_HIDDEN), dtype=np.float32)
+    n = (len(X) // BATCH) * BATCH
+    t0 = time.perf_counter()
+    for start in range(0, n, BATCH):
+        xb = X[start : start + BATCH]
+        np.matmul(xb, W, out=H)
+        np.matmul(xb.T, D, out=G)
+    return (time.perf_counter() - t0) * len(X) / n
+
+
+def blas_description():
+    rows = []
+    for info in threadpool_info():
+        if info.get("user_api") == "blas":
+            lib = os.path.basename(info["filepath"]).split("-")[0]
+            rows.append(
+                f"{lib} {info.get('version')} kernel={info.get('architecture')} "
+                f"threads={info.get('num_threads')}"
+            )
+    return "; ".join(rows)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n-samples", type=int, default=14188)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="best of N runs")
+    parser.add_argument("--skip-sklearn", action="store_true")
+    parser.add_argument("--skip-torch", action="store_true")
+    args = parser.parse_args()
+
+    X, y = make_data(args.n_samples)
+    gflop = flops_per_epoch(args.n_samples) / 1e9
+    print(
+        f"seed 000 epoch: {args.n_samples} x {N_FEATURES} float32, {N_HIDDEN} "
+        f"sigmoid hidden, {N_CLASSES} classes, batch {BATCH}, SGD momentum 0.9; "
+        f"{gflop:.0f} GFLOP per epoch"
+    )
+    print(
+        f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; "
+        f"{args.threads} threads"
+    )
+    runners = [("matmul limit (numpy)", lambda: bench_matmul_limit(X))]
+    runners.append(("skgalaxy NumpyMLPClassifier", lambda: bench_skgalaxy(X, y)))
+    if not args.skip_sklearn:
+        runners.append(("scikit-learn MLPClassifier", lambda: bench_sklearn(X, y)))
+    if not args.skip_torch:
+        runners.append(
+            (
+                f"PyTorch CPU loop ({args.threads} thr)",
+                lambda: bench_torch(X, y, args.threads),
+            )
+        )
+
+    times = {}
+    with threadpool_limits(limits=args.threads):
+        print("BLAS:", blas_description())
+        for name, run in runners:
+            times[name] = min(run() for _ in range(args.repeat))
+            print(
+                f"  {name:34s} {times[name]:7.2f} s/epoch  "
+                f"{gflop / times[name]:6.1f} GFLOP/s",
+                flush=True,
+            )
+    ours = times["skgalaxy NumpyMLPClassifier"]
+    print("ratios (skgalaxy time / peer time; lower is better):")
+    for name, t in times.items():
+        if name != "skgalaxy NumpyMLPClassifier":
+            print(f"  skgalaxy / {name:34s} {ours / t:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()

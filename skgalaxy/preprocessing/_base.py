@@ -20,7 +20,24 @@ def _chunk_size(X, dtype=np.float32):
 
 
 def _as_float(X):
-    """Apply the dtype rule: integers become float32 in [0, 1], floats are kept."""
+    """Apply the dtype rule: integers become float32 in [0, 1], floats are kept.
+
+    uint8/uint16 are converted chunk by chunk into one output array, exactly as
+    :func:`skimage.util.img_as_float32` computes it (``x * (1 / max)`` in
+    float32) but several times faster on a large stack.
+    """
+    if X.dtype.kind == "u" and X.dtype.itemsize <= 2 and X.ndim >= 1:
+        scale = 1.0 / np.iinfo(X.dtype).max
+        out = np.empty(X.shape, dtype=np.float32)
+        step = _chunk_size(X)
+        for start in range(0, len(X), step):
+            np.multiply(
+                X[start : start + step],
+                scale,
+                dtype=np.float32,
+                out=out[start : start + step],
+            )
+        return out
     if X.dtype.kind in "biu":
         return img_as_float32(X)
     if X.dtype == np.float16:

@@ -19,7 +19,6 @@ from ._base import (
 __all__ = ["Resize"]
 
 
-@functools.lru_cache(maxsize=1024)
 def _resize_matrix(n_in, n_out, anti_aliasing, dtype):
     """The ``(n_out, n_in)`` matrix of scikit-image's resize along one axis.
 
@@ -43,7 +42,7 @@ def _resize_matrix(n_in, n_out, anti_aliasing, dtype):
 @functools.lru_cache(maxsize=1024)
 def _sparse_resize_matrix(n_in, n_out, anti_aliasing, dtype):
     """:func:`_resize_matrix` as a CSR matrix (it is banded: a few taps a row)."""
-    dense = _resize_matrix.__wrapped__(n_in, n_out, anti_aliasing, dtype)
+    dense = _resize_matrix(n_in, n_out, anti_aliasing, dtype)
     return sparse.csr_array(dense)
 
 
@@ -71,28 +70,39 @@ def _resize_images(X, output_size, anti_aliasing=True):
     """Resize a validated stack to ``output_size = (height, width)``.
 
     Equal to ``skimage.transform.resize(image, output_size, anti_aliasing=...)``
-    on each image (to float32 rounding), computed as two matrix products over
-    chunks of the stack. Integer images are converted per chunk (dtype rule).
+    on each image (to float32 rounding), computed per chunk of images as two
+    sparse products with the banded resize matrices (single-threaded: no BLAS
+    threads to oversubscribe a busy machine). Integer images are converted per
+    chunk (dtype rule).
     """
     n, height, width = X.shape[:3]
     out_h, out_w = output_size
     rest = X.shape[3:]
-    n_channels = int(np.prod(rest, dtype=int))
     if (out_h, out_w) == (height, width):
         Xf = _as_float(X)
         return Xf.copy() if Xf is X else Xf
 
     out_dtype = _float_dtype(X.dtype)
-    rows = _resize_matrix(height, out_h, bool(anti_aliasing), out_dtype.str)
-    cols = _resize_matrix(width, out_w, bool(anti_aliasing), out_dtype.str)
+    rows = _sparse_resize_matrix(height, out_h, bool(anti_aliasing), out_dtype.str)
+    cols = _sparse_resize_matrix(width, out_w, bool(anti_aliasing), out_dtype.str)
     out = np.empty((n, out_h, out_w, *rest), dtype=out_dtype)
+    out_view = out.reshape(n, out_h, out_w, -1)
     step = _chunk_size(X, out_dtype)
     for start in range(0, n, step):
         chunk = _as_float(X[start : start + step]).astype(out_dtype, copy=False)
         m = len(chunk)
-        tall = np.matmul(rows, chunk.reshape(m, height, width * n_channels))
-        wide = np.matmul(cols, tall.reshape(m * out_h, width, n_channels))
-        out[start : start + m] = wide.reshape(m, out_h, out_w, *rest)
+        # Resize the height axis with it in front: (height, m * width * channels).
+        tall = rows @ chunk.reshape(m, height, width, -1).transpose(1, 0, 2, 3).reshape(
+            height, -1
+        )
+        # Then the width axis: (width, m * out_h * channels).
+        tall = (
+            tall.reshape(out_h, m, width, -1).transpose(2, 1, 0, 3).reshape(width, -1)
+        )
+        wide = cols @ tall
+        out_view[start : start + m] = wide.reshape(out_w, m, out_h, -1).transpose(
+            1, 2, 0, 3
+        )
     return out
 
 
@@ -101,8 +111,8 @@ class Resize(_BaseImageTransformer):
 
     The result equals :func:`skimage.transform.resize` with linear interpolation
     and ``mode="reflect"`` applied to each image, but the whole stack is resized
-    at once: the operation is linear and separable, so it runs as two matrix
-    products per chunk of images instead of a Python loop.
+    at once: the operation is linear and separable, so it runs as two (sparse,
+    banded) matrix products per chunk of images instead of a Python loop.
 
     Parameters
     ----------

@@ -342,3 +342,23 @@ def test_pixel_baseline_in_pipeline_and_clone(images):
     reg = clone(PixelBaselineRegressor("mean", n_levels=3, clip=True))
     assert reg.get_params()["n_levels"] == 3
     assert not hasattr(reg, "image_shape_")
+
+
+def test_pixel_baseline_seed001_ordering_on_synthetic_votes():
+    # Seed 001: every pixel baseline is at least as good as the mean vote.
+    from sklearn.model_selection import train_test_split
+
+    from skgalaxy.datasets import make_galaxies
+
+    X, _, votes = make_galaxies(600, image_size=32, return_votes=True, random_state=0)
+    X_train, X_test, v_train, v_test = train_test_split(
+        X, votes, test_size=0.25, random_state=0
+    )
+    rmse = {
+        s: kaggle_rmse(
+            v_test, PixelBaselineRegressor(s).fit(X_train, v_train).predict(X_test)
+        )
+        for s in STRATEGIES
+    }
+    for strategy in STRATEGIES[1:]:
+        assert rmse[strategy] <= rmse["mean"], rmse

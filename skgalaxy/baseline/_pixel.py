@@ -136,17 +136,17 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
 
     Examples
     --------
-    >>> import numpy as np
     >>> from skgalaxy.baseline import PixelBaselineRegressor
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.integers(0, 256, size=(200, 16, 16, 3), dtype=np.uint8)
-    >>> y = np.column_stack([X[:, 8, 8, 0] / 255, rng.random(200)])
-    >>> reg = PixelBaselineRegressor("central_pixel").fit(X, y)
-    >>> reg.predict(X[:2]).round(2)
-    array([[0.38, 0.48],
-           [0.04, 0.45]])
-    >>> mean = PixelBaselineRegressor("mean").fit(X, y)
-    >>> bool(reg.score(X, y) > mean.score(X, y))
+    >>> from skgalaxy.datasets import make_galaxies
+    >>> from skgalaxy.metrics import kaggle_rmse
+    >>> X, _, votes = make_galaxies(400, image_size=32, return_votes=True,
+    ...                             random_state=0)
+    >>> reg = PixelBaselineRegressor("average_pixel").fit(X[:300], votes[:300])
+    >>> reg.predict(X[300:]).shape
+    (100, 37)
+    >>> mean = PixelBaselineRegressor("mean").fit(X[:300], votes[:300])
+    >>> bool(kaggle_rmse(votes[300:], reg.predict(X[300:]))
+    ...      < kaggle_rmse(votes[300:], mean.predict(X[300:])))
     True
     """
 

@@ -4,6 +4,24 @@ from numpy.testing import assert_allclose, assert_array_equal
 from skimage.transform import resize
 
 from skgalaxy.preprocessing import Resize
+from skgalaxy.preprocessing._resize import _sparse_resize_matrix
+
+
+@pytest.mark.parametrize("anti_aliasing", [True, False])
+def test_resize_matrix_equals_skimage_on_the_identity(anti_aliasing):
+    sizes = [1, 2, 3, 5, 8, 13, 31, 64, 150, 299, 424]
+    for n_in in sizes:
+        for n_out in sizes:
+            expected = resize(
+                np.eye(n_in),
+                (n_out, n_in),
+                order=1,
+                mode="reflect",
+                anti_aliasing=anti_aliasing,
+                preserve_range=True,
+            )
+            matrix = _sparse_resize_matrix(n_in, n_out, anti_aliasing, "<f8")
+            assert_allclose(matrix.toarray(), expected, rtol=0, atol=1e-14)
 
 
 @pytest.mark.parametrize("anti_aliasing", [True, False])

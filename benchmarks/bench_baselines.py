@@ -2,8 +2,9 @@
 
 Prints, for each :class:`~skgalaxy.baseline.PixelBaselineRegressor` strategy, the
 held-out Kaggle RMSE (element-wise, over all n x 37 vote fractions), its ratio to
-the mean-vote baseline, R^2, the plurality-answer accuracy, and fit + predict
-time. Peers measured in the same run:
+the mean-vote baseline, R^2, the accuracies of the plurality answer and of the
+Hubble class (threshold 0.9) derived from the votes, and fit + predict time.
+Peers measured in the same run:
 
 - seed 001's own code path (NumPy features + ``LinearRegression``) for the two
   linear baselines: the RMSE must be identical, and the time ratio shows what the
@@ -30,7 +31,12 @@ from sklearn.linear_model import LinearRegression
 from sklearn.model_selection import train_test_split
 
 from skgalaxy.baseline import PixelBaselineRegressor
-from skgalaxy.metrics import kaggle_rmse, plurality_accuracy, rmse_per_question
+from skgalaxy.metrics import (
+    hubble_accuracy,
+    kaggle_rmse,
+    plurality_accuracy,
+    rmse_per_question,
+)
 
 STRATEGIES = ("mean", "central_pixel", "average_pixel", "central_patch_cluster")
 SEED001 = {
@@ -74,7 +80,8 @@ def table(X_train, X_test, y_train, y_test, *, patch_size, n_levels, title):
     )
     header = (
         f"{'strategy':<24}{'RMSE':>8}{'/ mean':>8}{'R^2':>8}{'plur.acc':>9}"
-        f"{'seed001':>9}{'time s':>8}{'peer s':>8}{'ratio':>7}  same RMSE as peer"
+        f"{'hub.acc':>8}{'seed001':>9}{'time s':>8}{'peer s':>8}{'ratio':>7}"
+        "  same RMSE as peer"
     )
     print(header)
     print("-" * len(header))
@@ -87,6 +94,7 @@ def table(X_train, X_test, y_train, y_test, *, patch_size, n_levels, title):
         rmse_mean = kaggle_rmse(y_test, rows["mean"])
         r2 = reg.score(X_test, y_test)
         acc = plurality_accuracy(y_test, pred)
+        hub = hubble_accuracy(y_test, pred) if y_test.shape[1] == 37 else np.nan
         if strategy == "central_patch_cluster":
             t_peer_s = ratio_s = ""
             peer = f"(no peer; {len(reg.group_keys_)} groups)"
@@ -99,7 +107,8 @@ def table(X_train, X_test, y_train, y_test, *, patch_size, n_levels, title):
             t_peer_s, ratio_s = f"{t_peer:8.3f}", f"{t_ours / t_peer:7.2f}"
         print(
             f"{strategy:<24}{rmse:8.4f}{rmse / rmse_mean:8.3f}{r2:8.3f}{acc:9.3f}"
-            f"{SEED001[strategy]:9.4f}{t_ours:8.3f}{t_peer_s:>8}{ratio_s:>7}  {peer}"
+            f"{hub:8.3f}{SEED001[strategy]:9.4f}{t_ours:8.3f}{t_peer_s:>8}"
+            f"{ratio_s:>7}  {peer}"
         )
     order = sorted(STRATEGIES, key=lambda s: kaggle_rmse(y_test, rows[s]))
     print("ordering (best first):", " < ".join(order))

@@ -8,6 +8,7 @@ pixel grid with per-galaxy parameters broadcast, and chunks run on threads.
 
 import numbers
 from collections.abc import Mapping
+from types import MappingProxyType
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -20,6 +21,7 @@ from sklearn.utils._param_validation import (
     validate_params,
 )
 from threadpoolctl import threadpool_limits
+from tqdm.auto import tqdm
 
 from . import _profiles as P
 from ._tree import QUESTION_SLICES, VOTE_COLUMNS, normalize_votes
@@ -39,49 +41,51 @@ GALAXY10_CLASSES = (
     "edge-on with bulge",
 )
 
-CLASS_MAPPINGS = {
-    # Seed 003's three classes (Mocz's Galaxy Zoo 2 subset).
-    "elliptical-spiral-irregular": {
-        "elliptical": (
-            "round smooth",
-            "in-between round smooth",
-            "cigar-shaped smooth",
-        ),
-        "spiral": (
-            "barred spiral",
-            "unbarred tight spiral",
-            "unbarred loose spiral",
-            "edge-on without bulge",
-            "edge-on with bulge",
-        ),
-        "irregular": ("disturbed", "merging"),
-    },
-    # The classes of hubble_class (seed 002): face-on spirals only.
-    "hubble": {
-        "elliptical": (
-            "round smooth",
-            "in-between round smooth",
-            "cigar-shaped smooth",
-        ),
-        "spiral": ("unbarred tight spiral", "unbarred loose spiral"),
-        "barred spiral": ("barred spiral",),
-    },
-    # gz1_small as a benchmark (DECISIONS.md): four classes, no "disturbed".
-    "gz1": {
-        "elliptical": (
-            "round smooth",
-            "in-between round smooth",
-            "cigar-shaped smooth",
-        ),
-        "spiral": (
-            "barred spiral",
-            "unbarred tight spiral",
-            "unbarred loose spiral",
-        ),
-        "edge-on": ("edge-on without bulge", "edge-on with bulge"),
-        "merger": ("merging",),
-    },
-}
+CLASS_MAPPINGS = MappingProxyType(
+    {
+        # Seed 003's three classes (Mocz's Galaxy Zoo 2 subset).
+        "elliptical-spiral-irregular": {
+            "elliptical": (
+                "round smooth",
+                "in-between round smooth",
+                "cigar-shaped smooth",
+            ),
+            "spiral": (
+                "barred spiral",
+                "unbarred tight spiral",
+                "unbarred loose spiral",
+                "edge-on without bulge",
+                "edge-on with bulge",
+            ),
+            "irregular": ("disturbed", "merging"),
+        },
+        # The classes of hubble_class (seed 002): face-on spirals only.
+        "hubble": {
+            "elliptical": (
+                "round smooth",
+                "in-between round smooth",
+                "cigar-shaped smooth",
+            ),
+            "spiral": ("unbarred tight spiral", "unbarred loose spiral"),
+            "barred spiral": ("barred spiral",),
+        },
+        # gz1_small as a benchmark (DECISIONS.md): four classes, no "disturbed".
+        "gz1": {
+            "elliptical": (
+                "round smooth",
+                "in-between round smooth",
+                "cigar-shaped smooth",
+            ),
+            "spiral": (
+                "barred spiral",
+                "unbarred tight spiral",
+                "unbarred loose spiral",
+            ),
+            "edge-on": ("edge-on without bulge", "edge-on with bulge"),
+            "merger": ("merging",),
+        },
+    }
+)
 
 F32 = np.float32
 # Galaxies of one class rendered together; fixed, so results never depend on n_jobs.
@@ -261,7 +265,7 @@ def _disk_galaxy(cv, rng, kind):
         sharp = rng.uniform(1.5, 4.0, m)
         n_clumps = rng.integers(3, 11, m)
     else:  # barred
-        bt = rng.uniform(0.08, 0.3, m)
+        bt = rng.uniform(0.05, 0.22, m)
         n_bulge = rng.uniform(1.5, 3.5, m)
         n_arms = rng.choice([2, 4], m, p=[0.9, 0.1])
         pitch = rng.uniform(10.0, 30.0, m)
@@ -281,9 +285,12 @@ def _disk_galaxy(cv, rng, kind):
 
     disk = P.exponential(r, amp, h)
     if kind == "barred":
-        bar_len = h * rng.uniform(0.9, 1.6, m)
+        bar_len = h * rng.uniform(1.1, 2.0, m)
         bar_angle = rng.uniform(0.0, np.pi, m)
-        bar_amp = amp * rng.uniform(0.35, 1.3, m)
+        # Most bars are strong; some are weak, as in Galaxy10's barred class.
+        bar_amp = amp * np.where(
+            rng.random(m) < 0.8, rng.uniform(0.8, 2.0, m), rng.uniform(0.3, 0.8, m)
+        )
         r_in = bar_len
         # Arms leave the ends of the bar.
         phase0 = n_arms * bar_angle - n_arms * np.log(bar_len) / np.tan(
@@ -308,18 +315,25 @@ def _disk_galaxy(cv, rng, kind):
         arms *= floc
     # Normalise the arm pattern to unit mean so arms redistribute, not add, light.
     arms *= P.col(arm_frac / ive(0, sharp))
-    fade = r / P.col(r_in)
-    fade *= fade
-    np.negative(fade, out=fade)
-    np.exp(fade, out=fade)
-    np.subtract(F32(1.0), fade, out=fade)
+    # Arms start at r_in (the bar's ends for barred spirals).
+    inner = r / P.col(r_in)
+    inner *= inner
+    inner *= inner
+    np.negative(inner, out=inner)
+    np.exp(inner, out=inner)  # ~1 inside r_in, ~0 outside
+    fade = np.subtract(F32(1.0), inner)
     arms *= fade
     fade *= P.col(arm_frac)
     np.subtract(F32(1.0), fade, out=fade)  # smooth share of the disk
+    if kind == "barred":
+        # A bar sweeps the disk inside its radius: a darker zone around it.
+        inner *= P.col(rng.uniform(0.3, 0.7, m))
+        fade -= inner
     arms *= disk
     disk *= fade
+    young = rng.uniform(0.2, 0.8, (m, 1))
     cv.add(disk, _colours(rng, _DISK, m))
-    cv.add(arms, _colours(rng, 0.5 * (_DISK + _YOUNG), m))
+    cv.add(arms, _colours(rng, (1 - young) * _DISK + young * _YOUNG, m))
 
     # Bulge flux from B/T against the projected disk flux.
     disk_flux = 2 * np.pi * h**2 * cos_i * amp
@@ -338,7 +352,7 @@ def _disk_galaxy(cv, rng, kind):
     bar = np.zeros(m)
     ring = np.zeros(m)
     if kind == "barred":
-        bar_q = rng.uniform(0.2, 0.35, m)
+        bar_q = rng.uniform(0.2, 0.3, m)
         cv.add(
             P.ferrers(xd, yd, bar_amp, bar_len, bar_q, bar_angle),
             _colours(rng, 0.5 * (_OLD + _DISK), m),
@@ -898,6 +912,7 @@ def _resolve_classes(classes):
         "return_votes": ["boolean"],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
+        "verbose": ["boolean"],
     },
     prefer_skip_nested_validation=True,
 )
@@ -913,6 +928,7 @@ def make_galaxies(
     return_votes=False,
     random_state=None,
     n_jobs=None,
+    verbose=False,
 ):
     """Generate labelled galaxy images of the ten Galaxy10 DECaLS classes.
 
@@ -972,6 +988,8 @@ def make_galaxies(
         Threads rendering chunks of galaxies in parallel (NumPy releases the GIL).
         None means 1 unless in a :func:`joblib.parallel_config` context; -1 uses all
         processors. The output does not depend on ``n_jobs``.
+    verbose : bool, default=False
+        Show a progress bar (tqdm).
 
     Returns
     -------
@@ -1073,11 +1091,15 @@ def make_galaxies(
     parallel = Parallel(
         n_jobs=n_jobs, prefer="threads", return_as="generator_unordered"
     )
-    with threadpool_limits(limits=1, user_api="blas"):
+    progress = tqdm(
+        total=n_samples, desc="make_galaxies", unit="galaxy", disable=not verbose
+    )
+    with threadpool_limits(limits=1, user_api="blas"), progress:
         for idx, images, votes in parallel(delayed(run)(*t) for t in tasks):
             X[idx] = images
             if return_votes:
                 cond[idx] = votes
+            progress.update(idx.size)
     if not return_votes:
         return X, y
     return X, y, normalize_votes(cond)

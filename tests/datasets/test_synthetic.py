@@ -255,3 +255,10 @@ def test_make_galaxies_bad_arguments(kwargs, error, match):
     kwargs = {"n_samples": 4, "image_size": 16, **kwargs}
     with pytest.raises(error, match=match):
         make_galaxies(**kwargs)
+
+
+def test_make_galaxies_verbose_shows_progress(capsys):
+    make_galaxies(4, image_size=16, random_state=0, verbose=True)
+    assert "make_galaxies" in capsys.readouterr().err
+    make_galaxies(4, image_size=16, random_state=0)
+    assert capsys.readouterr().err == ""

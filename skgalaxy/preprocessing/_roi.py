@@ -203,8 +203,12 @@ class ROICrop(_BaseImageTransformer):
         How a square larger than the frame is filled (:func:`numpy.pad`'s mode;
         ``"constant"`` fills with 0, dark sky).
     n_jobs : int or None, default=None
-        Number of jobs (threads) for the per-image work; None means 1 unless in
-        a :func:`joblib.parallel_backend` context, -1 means all processors.
+        Number of threads for the per-image work (batches of 16 images); None
+        means 1 unless in a :func:`joblib.parallel_backend` context, -1 means
+        all processors. Threads, not processes: the work is NumPy/SciPy calls
+        that release the GIL, and worker processes spent more time receiving
+        the images than they saved (measured: 2 processes at about 0.4x the
+        speed of 2 threads on 424x424x3 images).
 
     Attributes
     ----------

@@ -176,8 +176,15 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     # -- features -------------------------------------------------------------
 
     def _check_X(self, X, *, reset):
-        min_size = self.patch_size if self.strategy == "central_patch_cluster" else None
-        X = check_images(X, min_size=min_size, convert=False, estimator=self)
+        X = check_images(X, convert=False, estimator=self)
+        p = self.patch_size
+        if self.strategy == "central_patch_cluster" and min(X.shape[1:3]) < p:
+            raise ValueError(
+                f"X has images of {X.shape[1]}x{X.shape[2]} pixels, smaller than the "
+                "central patch of strategy='central_patch_cluster' "
+                f"(patch_size={p} needs at least {p}x{p}); lower patch_size or "
+                "use larger images."
+            )
         check_image_shape(self, X, reset=reset)
         return X
 

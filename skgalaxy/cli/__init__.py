@@ -52,7 +52,8 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="show the version")
 
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.exit(0, _version() + "\n")
+        print(_version())
+        parser.exit(0)
 
 
 def _add_common(p):
@@ -419,6 +420,8 @@ def main(argv=None):
         return 0
     debug = bool(os.environ.get("SKGALAXY_DEBUG"))
     with warnings.catch_warnings():
+        # The command is the application: it shows each warning once, as a line.
+        warnings.simplefilter("default")
         if not debug:
             warnings.showwarning = _show_warning
         try:

@@ -40,6 +40,51 @@ class Stage:
             note(self.args, f"  done in {self.seconds:.1f} s")
 
 
+# ------------------------------------------------------------------ fitting
+
+
+def _epoch_bar(total, desc):
+    """A skorch callback showing one tqdm bar over the epochs of a fit."""
+    from skorch.callbacks import Callback
+    from tqdm.auto import tqdm
+
+    class EpochBar(Callback):
+        def on_train_begin(self, net, **kwargs):
+            self.bar = tqdm(total=total, desc=desc, unit="epoch", leave=False)
+
+        def on_epoch_end(self, net, **kwargs):
+            row = net.history[-1]
+            shown = {
+                key: f"{row[key]:.3f}"
+                for key in ("train_loss", "valid_loss", "valid_accuracy", "valid_rmse")
+                if isinstance(row.get(key), float)
+            }
+            self.bar.set_postfix(shown, refresh=False)
+            self.bar.update(1)
+
+        def on_train_end(self, net, **kwargs):
+            self.bar.close()
+
+    return EpochBar()
+
+
+def fit(model, X, y, args, desc="training"):
+    """``model.fit(X, y)`` with one progress bar over the epochs of a CNN."""
+    from skgalaxy.persistence._torch import is_torch_net
+
+    net = final_estimator(model)
+    if args.quiet or not is_torch_net(net):
+        return model.fit(X, y)
+    before = net.callbacks
+    bar = _epoch_bar(net.max_epochs, desc)
+    net.set_params(callbacks=[*(before or []), ("cli_progress", bar)])
+    try:
+        return model.fit(X, y)
+    finally:
+        # The bar is not part of the model: a saved model must not need it.
+        net.set_params(callbacks=before)
+
+
 # ---------------------------------------------------------------- model files
 
 

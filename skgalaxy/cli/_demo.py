@@ -1,12 +1,13 @@
 """``skgalaxy demo``: the main job on synthetic galaxies, start to finish."""
 
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from . import CLIError
-from ._common import Stage, make_output_dir, note, save_figure, use_agg
+from ._common import Stage, fit, make_output_dir, note, save_figure, use_agg
 
 _KNOWN = ("mlp", "cnn", "logistic")
 
@@ -44,13 +45,14 @@ def _models(args):
     return list(dict.fromkeys(names))
 
 
-def _build(name, image_shape, settings, args):
+def _build(name, image_shape, n_samples, settings, args):
     from . import _models as models
 
-    verbose = 0 if args.quiet else 1
+    verbose = 0 if args.quiet else "progress"
     if name == "mlp":
         return models.mlp(
             image_shape,
+            n_samples=n_samples,
             max_epochs=settings["mlp_epochs"],
             random_state=args.random_state,
             verbose=verbose,
@@ -60,12 +62,12 @@ def _build(name, image_shape, settings, args):
             image_shape,
             max_epochs=settings["cnn_epochs"],
             random_state=args.random_state,
-            verbose=verbose,
         )
     return models.logistic(image_shape, random_state=args.random_state)
 
 
 def run(args):
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import accuracy_score, classification_report
     from sklearn.model_selection import train_test_split
 
@@ -87,11 +89,13 @@ def run(args):
 
     results = []
     for name in names:
-        model = _build(name, X.shape[1:], settings, args)
+        model = _build(name, X.shape[1:], len(X_train), settings, args)
         steps = " + ".join(type(step).__name__ for _, step in model.steps)
         start = time.perf_counter()
-        with Stage(args, f"Fitting {name}: {steps}"):
-            model.fit(X_train, y_train)
+        with Stage(args, f"Fitting {name}: {steps}"), warnings.catch_warnings():
+            # The demo's epochs are chosen for time, not convergence.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fit(model, X_train, y_train, args, desc=name)
         fit_seconds = time.perf_counter() - start
         y_pred = model.predict(X_test)
         accuracy = accuracy_score(y_test, y_pred)

@@ -21,8 +21,20 @@ def _preprocessing(image_shape, max_side):
     return [("coarsen", Coarsen(factor))] if factor > 1 else []
 
 
-def mlp(image_shape, *, max_epochs=None, random_state=0, verbose=0, max_side=24):
-    """Coarsen to at most ``max_side`` pixels + skgalaxy's NumPy MLP."""
+def mlp(
+    image_shape,
+    *,
+    n_samples=None,
+    max_epochs=None,
+    random_state=0,
+    verbose=0,
+    max_side=24,
+):
+    """Coarsen to at most ``max_side`` pixels + skgalaxy's NumPy MLP.
+
+    With 1,000 training images or more, 10 % are held out for early stopping
+    (the best epoch's weights are kept).
+    """
     from sklearn.pipeline import Pipeline
 
     from skgalaxy.neural_network import NumpyMLPClassifier
@@ -30,7 +42,7 @@ def mlp(image_shape, *, max_epochs=None, random_state=0, verbose=0, max_side=24)
     mlp = NumpyMLPClassifier(
         hidden_layer_sizes=(128,),
         max_iter=max_epochs or 60,
-        early_stopping=True,
+        early_stopping=n_samples is not None and n_samples >= 1000,
         n_iter_no_change=10,
         random_state=random_state,
         verbose=verbose,
@@ -97,13 +109,15 @@ def baseline(image_shape, *, strategy="central_pixel", **_):
 _BUILDERS = {"mlp": mlp, "cnn": cnn, "baseline": baseline, "logistic": logistic}
 
 
-def build(name, image_shape, *, kind, args):
+def build(name, image_shape, *, kind, args, n_samples=None):
     """The estimator for ``--model name`` (a built-in name or a JSON file)."""
     if name in _BUILDERS:
         kwargs = {"random_state": args.random_state}
         if name in ("mlp", "cnn"):
             kwargs["max_epochs"] = args.max_epochs
-            kwargs["verbose"] = 0 if args.quiet else 1
+        if name == "mlp":
+            kwargs["verbose"] = 0 if args.quiet else "progress"
+            kwargs["n_samples"] = n_samples
         if name == "cnn":
             kwargs["kind"] = kind
         if name == "baseline":

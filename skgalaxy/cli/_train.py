@@ -9,6 +9,7 @@ from ._common import (
     Stage,
     check_model_path,
     choose_target,
+    fit,
     load_source,
     note,
     save_model,
@@ -52,8 +53,6 @@ def run(args):
     X = data["images"]
     if kind == "labels" and len(np.unique(y)) < 2:
         raise CLIError("the data holds a single class; a classifier needs two")
-    if model is None:
-        model = build(model_name, X.shape[1:], kind=kind, args=args)
 
     X_test = y_test = None
     if args.test_size > 0:
@@ -67,9 +66,11 @@ def run(args):
             random_state=args.random_state,
             stratify=stratify,
         )
+    if model is None:
+        model = build(model_name, X.shape[1:], kind=kind, args=args, n_samples=len(X))
     with Stage(args, f"Fitting {_describe(model)} on {len(X):,} galaxies"):
         try:
-            model.fit(X, y)
+            fit(model, X, y, args)
         except (ValueError, TypeError) as exc:
             raise CLIError(f"fitting failed: {exc}") from exc
     _report_score(model, X, y, kind, "Training")

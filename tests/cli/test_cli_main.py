@@ -1,0 +1,109 @@
+"""The skgalaxy command: parser, help, and one-line errors (in-process)."""
+
+import re
+
+import pytest
+from conftest import run_cli
+
+import skgalaxy
+from skgalaxy import cli
+
+VERBS = ["demo", "train", "predict", "evaluate"]
+
+
+def _one_error_line(err):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("skgalaxy: error: ")
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_main_help_lists_every_verb(capsys):
+    status, out, _ = run_cli(capsys, "--help")
+    assert status == 0
+    for verb in VERBS:
+        assert f"    {verb} " in out
+
+
+@pytest.mark.parametrize("verb", VERBS)
+def test_main_help_of_each_verb(capsys, verb):
+    status, out, _ = run_cli(capsys, verb, "--help")
+    assert status == 0
+    assert out.startswith(f"usage: skgalaxy {verb}")
+
+
+def test_main_version(capsys):
+    status, out, _ = run_cli(capsys, "--version")
+    assert (status, out) == (0, f"skgalaxy {skgalaxy.__version__}\n")
+
+
+def test_main_without_verb_prints_help(capsys):
+    status, out, _ = run_cli(capsys)
+    assert status == 0 and out.startswith("usage: skgalaxy")
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["fly"], "invalid choice: 'fly'"),
+        (["train", "synthetic"], "the following arguments are required: -o/--output"),
+        (["demo", "--n-samples", "0"], "expected a positive integer, got 0"),
+        (["demo", "--n-samples", "many"], "expected an integer, got 'many'"),
+        (["train", "x", "-o", "m.joblib", "--test-size", "1.5"], r"in \[0, 1\)"),
+        (["evaluate", "m.skgalaxy", "synthetic", "--target", "x"], "invalid choice"),
+        (["predict", "m.skgalaxy"], "the following arguments are required: INPUT"),
+    ],
+)
+def test_main_bad_arguments_exit_2_with_one_line(capsys, argv, message):
+    status, out, err = run_cli(capsys, *argv)
+    assert status == 2
+    assert out == ""
+    line = _one_error_line(err)
+    assert re.search(message, line)
+    assert "--help'" in line
+
+
+def test_main_unexpected_exception_is_one_line(capsys, monkeypatch):
+    def boom(args):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(cli, "_run", lambda name: boom)
+    status, _, err = run_cli(capsys, "demo")
+    assert status == 1
+    line = _one_error_line(err)
+    assert "unexpected RuntimeError: something broke" in line
+    assert "SKGALAXY_DEBUG=1" in line
+
+
+def test_main_debug_shows_the_traceback(monkeypatch):
+    def boom(args):
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(cli, "_run", lambda name: boom)
+    monkeypatch.setenv("SKGALAXY_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="something broke"):
+        cli.main(["demo"])
+
+
+def test_main_keyboard_interrupt(capsys, monkeypatch):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_run", lambda name: interrupted)
+    status, _, err = run_cli(capsys, "train", "synthetic", "-o", "m.joblib")
+    assert status == 130
+    assert _one_error_line(err) == "skgalaxy: error: interrupted"
+
+
+def test_main_warnings_are_one_line(capsys, monkeypatch):
+    import warnings
+
+    def warn(args):
+        warnings.warn("careful\nnow", UserWarning)
+        return 0
+
+    monkeypatch.setattr(cli, "_run", lambda name: warn)
+    status, _, err = run_cli(capsys, "demo")
+    assert status == 0
+    assert err == "skgalaxy: warning: careful now (UserWarning)\n"

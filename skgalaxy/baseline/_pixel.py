@@ -39,8 +39,9 @@ def _to_image_scale(values, dtype):
 class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     """Baselines that predict vote fractions from a galaxy's colour.
 
-    The benchmarks that seed 001 measures every model against, as one estimator
-    whose ``strategy`` a ``GridSearchCV`` can search:
+    The benchmarks that seed 001 measures every model against on the Galaxy Zoo 2
+    vote fractions [2]_, as one estimator whose ``strategy`` a ``GridSearchCV``
+    can search:
 
     - ``"mean"``: the training mean of each target, whatever the image
       (seed 001's "average confidence", RMSE 0.1639 on the Kaggle data);
@@ -48,7 +49,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
       colour of the central pixel, ``X[:, h // 2, w // 2]`` (seed 001: 0.1577);
     - ``"average_pixel"``: ``estimator`` on the mean colour of the whole image
       (seed 001: 0.1597);
-    - ``"central_patch_cluster"``: Kaggle's "central pixel benchmark" (0.16194):
+    - ``"central_patch_cluster"``: Kaggle's "central pixel benchmark" [1]_ (0.16194):
       training galaxies are grouped by the quantised colour of their central
       ``patch_size x patch_size`` patch, and a galaxy is predicted the mean
       targets of its group, or the global mean when its group was never seen.

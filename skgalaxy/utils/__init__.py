@@ -1,6 +1,6 @@
 """Utilities: image-array validation, optional imports, estimator checks."""
 
-from ._dask import dask_apply, hdf5_to_dask
+from ._dask import dask_apply, hdf5_to_dask, local_gpu_cluster
 from ._optional import import_optional
 from ._validation import check_image_shape, check_images, describe_shape
 
@@ -11,4 +11,5 @@ __all__ = [
     "describe_shape",
     "hdf5_to_dask",
     "import_optional",
+    "local_gpu_cluster",
 ]

@@ -11,7 +11,7 @@ import numpy as np
 
 from ._optional import import_optional
 
-__all__ = ["dask_apply", "hdf5_to_dask"]
+__all__ = ["dask_apply", "hdf5_to_dask", "local_gpu_cluster"]
 
 
 class _HDF5Rows:
@@ -216,4 +216,115 @@ def dask_apply(estimator, X, *, method="transform"):
         dtype=probe.dtype,
         meta=np.empty((0,) * out_ndim, dtype=probe.dtype),
         **kwargs,
+    )
+
+
+def local_gpu_cluster(
+    n_gpus=None,
+    *,
+    threads_per_worker=1,
+    host="127.0.0.1",
+    dashboard_address=None,
+):
+    """Start a Dask cluster on this machine with one worker process per GPU.
+
+    Worker ``i`` runs with ``CUDA_VISIBLE_DEVICES=i``, so inside it PyTorch sees
+    exactly one GPU, as ``cuda:0``; with one thread per worker, each GPU trains
+    one network at a time. Workers also advertise the resource ``GPU=1``. Use it
+    to spread a :class:`~sklearn.model_selection.GridSearchCV` over CNN
+    estimators across the GPUs of one machine through joblib's ``"dask"``
+    backend (see the user guide's scaling page for a cluster of several
+    machines).
+
+    Parameters
+    ----------
+    n_gpus : int or None, default=None
+        Number of workers (GPUs); None counts the GPUs PyTorch sees.
+    threads_per_worker : int, default=1
+        Threads of each worker; keep 1 so two fits never share a GPU.
+    host : str, default="127.0.0.1"
+        Address the scheduler and workers listen on (loopback by default).
+    dashboard_address : str or None, default=None
+        Where to serve Dask's dashboard, e.g. ``":8787"``; None serves none.
+
+    Returns
+    -------
+    cluster : distributed.SpecCluster
+        The running cluster; connect with ``distributed.Client(cluster)`` and
+        close it when done (both are context managers).
+
+    Raises
+    ------
+    ValueError
+        If ``n_gpus`` is not a positive integer, or is None and PyTorch sees no
+        GPU.
+
+    See Also
+    --------
+    dask_apply : Apply an estimator to a dask array block by block.
+
+    Notes
+    -----
+    The workers are new processes: run the code that starts the cluster under
+    ``if __name__ == "__main__":`` in a script. ``dask-cuda``'s
+    ``LocalCUDACluster`` does the same with more options, where it is
+    installed.
+
+    Examples
+    --------
+    Search over CNNs with one network per GPU at a time (``X``, ``y`` and
+    ``grid`` are yours):
+
+    >>> import joblib
+    >>> from distributed import Client
+    >>> from sklearn.model_selection import GridSearchCV
+    >>> from skgalaxy.utils import local_gpu_cluster
+    >>> def search_on_gpus(X, y, grid):
+    ...     from skgalaxy.neural_network import CNNClassifier
+    ...     with local_gpu_cluster() as cluster, Client(cluster):
+    ...         with joblib.parallel_config(backend="dask"):
+    ...             search = GridSearchCV(CNNClassifier(device="cuda"), grid, n_jobs=-1)
+    ...             return search.fit(X, y)
+    """
+    import numbers
+
+    distributed = import_optional(
+        "distributed", extra="dask", feature="local_gpu_cluster"
+    )
+    if n_gpus is None:
+        torch = import_optional("torch", extra="torch", feature="local_gpu_cluster")
+        n_gpus = torch.cuda.device_count()
+        if n_gpus == 0:
+            raise ValueError(
+                "local_gpu_cluster found no GPU (torch.cuda.device_count() is 0); "
+                "pass n_gpus to start workers anyway, or use LocalCluster on CPUs."
+            )
+    if (
+        isinstance(n_gpus, bool)
+        or not isinstance(n_gpus, numbers.Integral)
+        or n_gpus < 1
+    ):
+        raise ValueError(f"n_gpus must be a positive integer, got {n_gpus!r}.")
+    workers = {
+        f"gpu{i}": {
+            "cls": distributed.Nanny,
+            "options": {
+                "nthreads": threads_per_worker,
+                "host": host,
+                "resources": {"GPU": 1},
+                "dashboard": False,
+                # Set before the worker process starts, so before CUDA is set up.
+                "env": {"CUDA_VISIBLE_DEVICES": str(i)},
+            },
+        }
+        for i in range(int(n_gpus))
+    }
+    if dashboard_address is None:
+        # The scheduler serves health checks over HTTP anyway: any free port.
+        dashboard = {"dashboard": False, "dashboard_address": ":0"}
+    else:
+        dashboard = {"dashboard": True, "dashboard_address": dashboard_address}
+    scheduler = {"cls": distributed.Scheduler, "options": {"host": host, **dashboard}}
+    return distributed.SpecCluster(
+        workers=workers, scheduler=scheduler, name="skgalaxy-gpu"
     )

@@ -1051,10 +1051,6 @@ def make_galaxies(
     >>> X.shape, sorted(set(y.tolist())), votes.shape
     ((9, 32, 32), [0, 1, 2], (9, 37))
     """
-    if n_channels not in (1, 3):
-        raise ValueError(
-            f"n_channels must be 1 (gray) or 3 (colour), got {n_channels}."
-        )
     groups, labels = _resolve_classes(classes)
     psf = image_size / 50.0 if psf_fwhm is None else float(psf_fwhm)
 

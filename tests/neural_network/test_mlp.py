@@ -724,3 +724,18 @@ def test_mlp_short_fit_on_mocz_galaxies(shared_data):
     assert clf.coefs_[0].dtype == np.float32
     assert clf.loss_curve_[-1] < clf.loss_curve_[0]
     assert clf.score(X_test, y_test) > 0.45  # chance is 1/3; 600 iterations: 74%
+
+
+@ignore_convergence
+@pytest.mark.parametrize(
+    "sizes, shapes",
+    [
+        ((), [(6, 3)]),
+        (5, [(6, 5), (5, 3)]),
+        (np.array([4, 2]), [(6, 4), (4, 2), (2, 3)]),
+    ],
+)
+def test_mlp_hidden_layer_sizes_forms(blobs, sizes, shapes):
+    # () is a linear softmax model; an int is one hidden layer
+    clf = NumpyMLPClassifier(sizes, max_iter=2, random_state=0).fit(*blobs)
+    assert [W.shape for W in clf.coefs_] == shapes

@@ -88,8 +88,10 @@ CLASS_MAPPINGS = MappingProxyType(
 )
 
 F32 = np.float32
-# Galaxies of one class rendered together; fixed, so results never depend on n_jobs.
-_CHUNK = 32
+# Pixels of one chunk of galaxies of one class rendered together (32 galaxies at
+# 64x64): a few MB per float32 array, so temporaries stay in cache. The chunking
+# depends only on the arguments, so results never depend on n_jobs.
+_CHUNK_PIXELS = 32 * 64 * 64
 # Display colours (R, G, B from z, r, g) of the stellar populations: old bulges are
 # redder than disks, young star-forming arms and clumps are blue.
 _OLD = np.array([1.0, 0.84, 0.64])
@@ -1067,12 +1069,13 @@ def make_galaxies(
         g10[sel] = label_rng.choice(members, sel.size)
     y = np.asarray(labels)[y]
 
+    chunk = int(np.clip(_CHUNK_PIXELS // image_size**2, 4, 64))
     tasks = []
     for c in range(len(GALAXY10_CLASSES)):
         idx = np.flatnonzero(g10 == c)
-        for j, start in enumerate(range(0, idx.size, _CHUNK)):
+        for j, start in enumerate(range(0, idx.size, chunk)):
             seed = np.random.SeedSequence(root.entropy, spawn_key=(1, c, j))
-            tasks.append((c, idx[start : start + _CHUNK], seed))
+            tasks.append((c, idx[start : start + chunk], seed))
 
     shape = (n_samples, image_size, image_size) + ((3,) if n_channels == 3 else ())
     X = np.empty(shape, dtype=np.uint8)

@@ -262,3 +262,47 @@ def test_make_galaxies_verbose_shows_progress(capsys):
     assert "make_galaxies" in capsys.readouterr().err
     make_galaxies(4, image_size=16, random_state=0)
     assert capsys.readouterr().err == ""
+
+
+def test_profiles_sersic_total_matches_pixel_sum():
+    from skgalaxy.datasets import _profiles as P
+
+    size = 256
+    x, y = P.grid(size)
+    r_eff, n, q = 0.05, 2.5, 0.7
+    xr, yr = P.rotate(x, y, [0.0], [0.0], [0.3])
+    img = P.sersic(xr, yr, [1.0], [r_eff], [n], [q], 0.1 / size)
+    # Sum over pixels (in image widths squared) against the analytic total.
+    total = P.sersic_total(1.0, r_eff, n, q)
+    np.testing.assert_allclose(img.sum() / size**2, total, rtol=0.02)
+
+
+def test_profiles_psf_conserves_flux_and_has_the_requested_width():
+    from skgalaxy.datasets import _profiles as P
+
+    size, fwhm = 41, 3.0
+    point = np.zeros((1, 1, size, size), dtype=np.float32)
+    point[0, 0, 20, 20] = 1.0
+    k = P.psf_matrices(size, [fwhm])
+    star = (k @ point @ k)[0, 0]
+    np.testing.assert_allclose(star.sum(), 1.0, rtol=1e-5)
+    # Half maximum is reached at FWHM / 2 from the centre.
+    profile = star[20] / star[20, 20]
+    half = np.interp(0.5, profile[20:][::-1], np.arange(21)[::-1])
+    np.testing.assert_allclose(2 * half, fwhm, rtol=0.05)
+
+
+def test_profiles_fast_normal_is_standard_normal():
+    from skgalaxy.datasets import _profiles as P
+
+    z = P.fast_normal(np.random.default_rng(0), (200_000,))
+    assert z.dtype == np.float32
+    np.testing.assert_allclose([z.mean(), z.std()], [0.0, 1.0], atol=0.01)
+    assert abs(np.mean(np.abs(z) > 2) - 0.0455) < 0.003
+
+
+def test_profiles_splat_conserves_flux():
+    from skgalaxy.datasets import _profiles as P
+
+    img = P.splat(16, np.array([[0.013, -0.2]]), np.array([[0.1, 0.3]]), [[2.0, 3.0]])
+    np.testing.assert_allclose(img.sum(), 5.0, rtol=1e-6)

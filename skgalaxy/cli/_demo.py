@@ -60,6 +60,7 @@ def _build(name, image_shape, n_samples, settings, args):
     if name == "cnn":
         return models.cnn(
             image_shape,
+            n_samples=n_samples,
             max_epochs=settings["cnn_epochs"],
             random_state=args.random_state,
         )

@@ -70,6 +70,7 @@ def cnn(
     image_shape,
     *,
     kind="labels",
+    n_samples=None,
     max_epochs=None,
     random_state=0,
     verbose=0,
@@ -95,6 +96,9 @@ def cnn(
         "random_state": random_state,
         "verbose": verbose,
     }
+    if n_samples is not None and n_samples < 1000:
+        # Too few images to hold out a useful validation fifth every epoch.
+        params["train_split"] = None
     est = CNNRegressor(**params) if kind == "votes" else CNNClassifier(**params)
     return Pipeline([*steps, ("cnn", est)])
 
@@ -115,9 +119,10 @@ def build(name, image_shape, *, kind, args, n_samples=None):
         kwargs = {"random_state": args.random_state}
         if name in ("mlp", "cnn"):
             kwargs["max_epochs"] = args.max_epochs
+        if name in ("mlp", "cnn"):
+            kwargs["n_samples"] = n_samples
         if name == "mlp":
             kwargs["verbose"] = 0 if args.quiet else "progress"
-            kwargs["n_samples"] = n_samples
         if name == "cnn":
             kwargs["kind"] = kind
         if name == "baseline":

@@ -76,12 +76,12 @@ def test_demo_end_to_end(tmp_path):
     assert len(list((tmp_path / "demo" / "samples").glob("*.png"))) == 12
 
 
-def test_train_predict_evaluate_cnn_end_to_end(tmp_path):
-    pytest.importorskip("skorch")
-    model = tmp_path / "cnn.skgalaxy"
+def test_train_predict_evaluate_end_to_end(tmp_path):
+    # joblib: loading the safe format imports skops, which imports torch (slow).
+    model = tmp_path / "mlp.joblib"
     done = _skgalaxy(
         "train", "synthetic", "--n-samples", "60", "--image-size", "16",
-        "-m", "cnn", "--max-epochs", "1", "-o", model, "-q",
+        "-m", "mlp", "--max-epochs", "3", "-o", model, "-q",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "Held-out (12) accuracy:" in done.stdout

@@ -242,6 +242,37 @@ def test_predict_proba_on_a_regressor(capsys, baseline_model, image_folder):
     assert "--proba needs a classifier" in err
 
 
+def test_cnn_train_and_predict(capsys, image_folder, tmp_path):
+    pytest.importorskip("skorch")
+    model = tmp_path / "cnn.skgalaxy"
+    status, out, err = run_cli(
+        capsys, "train", "synthetic", "--n-samples", "40", "--image-size", "16",
+        "-m", "cnn", "--max-epochs", "1", "-o", model,
+    )  # fmt: skip
+    assert status == 0, err
+    assert "Held-out (8) accuracy:" in out
+    pipeline = load(model)
+    assert type(pipeline.steps[-1][1]).__name__ == "CNNClassifier"
+    assert pipeline.steps[-1][1].callbacks is None  # the progress bar is not saved
+    status, out, err = run_cli(capsys, "predict", model, image_folder, "-o", "-")
+    assert status == 0, err
+    assert len(out.strip().splitlines()) == 7
+
+
+def test_cnn_regressor_on_votes(capsys, image_folder, tmp_path):
+    pytest.importorskip("skorch")
+    model = tmp_path / "cnn.joblib"
+    status, out, err = run_cli(
+        capsys, "train", "synthetic", "--n-samples", "20", "--image-size", "16",
+        "-m", "cnn", "--target", "votes", "--max-epochs", "1", "-o", model, "-q",
+    )  # fmt: skip
+    assert status == 0, err
+    assert "Held-out (4) RMSE (Kaggle, all 37 answers):" in out
+    status, out, err = run_cli(capsys, "predict", model, image_folder, "-o", "-")
+    assert status == 0, err
+    assert out.splitlines()[0] == ",".join(["id", *VOTE_COLUMNS])
+
+
 # --------------------------------------------------------------- evaluate
 
 

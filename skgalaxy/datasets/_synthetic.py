@@ -28,6 +28,7 @@ from ._tree import QUESTION_SLICES, VOTE_COLUMNS, normalize_votes
 
 __all__ = ["CLASS_MAPPINGS", "GALAXY10_CLASSES", "make_galaxies"]
 
+#: Names of the ten Galaxy10 DECaLS classes (seed 000), indexed by their labels.
 GALAXY10_CLASSES = (
     "disturbed",
     "merging",
@@ -41,6 +42,8 @@ GALAXY10_CLASSES = (
     "edge-on with bulge",
 )
 
+#: Named groupings of the Galaxy10 classes into coarser classes, for
+#: ``make_galaxies(classes=name)``: ``{group name: tuple of Galaxy10 names}``.
 CLASS_MAPPINGS = MappingProxyType(
     {
         # Seed 003's three classes (Mocz's Galaxy Zoo 2 subset).

@@ -445,7 +445,8 @@ def test_mlp_early_stopping_restores_best_weights():
     curve = clf.validation_loss_curve_
     best = int(np.argmin(curve))
     assert best < len(curve) - 1  # it went on after the best epoch...
-    assert len(curve) == best + 1 + 15  # ...for exactly the patience
+    # ...for at most the patience (an improvement under tol does not count)
+    assert len(curve) <= best + 1 + 15
     assert clf.n_iter_ < 300
     assert len(clf.validation_score_curve_) == len(curve)
     # ...and the weights are those of the best epoch

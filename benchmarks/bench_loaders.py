@@ -265,7 +265,7 @@ def main():
     parser.add_argument(
         "--repeat",
         type=int,
-        default=3,
+        default=2,
         help="Galaxy Zoo timings: best of this many runs",
     )
     parser.add_argument(

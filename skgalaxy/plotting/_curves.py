@@ -33,7 +33,7 @@ def _from_history(rows):
             )
         epoch = row.get("epoch", i + 1)
         for key, value in row.items():
-            if key in _SKIP_KEYS or key.endswith("_best"):
+            if key in _SKIP_KEYS or key.endswith(("_best", "_batch_count")):
                 continue
             if isinstance(value, bool) or not isinstance(value, Real):
                 continue

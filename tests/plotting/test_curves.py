@@ -6,9 +6,9 @@ from skgalaxy.plotting import plot_confusion_matrix, plot_learning_curve
 
 HISTORY = [
     {"epoch": 1, "train_loss": 0.9, "valid_loss": 1.0, "valid_rmse": 0.3, "dur": 1.0,
-     "train_loss_best": True, "batches": []},
+     "train_loss_best": True, "batches": [], "train_batch_count": 3},
     {"epoch": 2, "train_loss": 0.6, "valid_loss": 0.8, "valid_rmse": 0.2, "dur": 1.1,
-     "train_loss_best": True, "batches": []},
+     "train_loss_best": True, "batches": [], "train_batch_count": 3},
 ]  # fmt: skip
 
 
@@ -123,3 +123,34 @@ def test_plot_confusion_matrix_normalized_on_given_axes():
     assert disp.ax_ is ax
     assert_allclose(disp.confusion_matrix, [[0.5, 0.5], [0.0, 1.0]])
     assert disp.text_[0, 0].get_text() == "0.50"
+
+
+def test_plot_learning_curve_from_numpy_mlp_pipeline(rng):
+    from sklearn.pipeline import make_pipeline
+
+    from skgalaxy.neural_network import NumpyMLPClassifier
+    from skgalaxy.preprocessing import Flatten
+
+    X = rng.random((80, 4, 4))
+    y = (X[:, 0, 0] > 0.5).astype(int)
+    mlp = NumpyMLPClassifier(
+        hidden_layer_sizes=(4,),
+        max_iter=6,
+        early_stopping=True,
+        n_iter_no_change=50,
+        random_state=0,
+    )
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = make_pipeline(Flatten(), mlp).fit(X, y)
+    fig = plot_learning_curve(model)
+    assert [ax.get_title() for ax in fig.axes] == ["loss", "score"]
+    loss_lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in loss_lines] == ["train", "valid"]
+    assert_allclose(loss_lines[0].get_ydata(), mlp.loss_curve_)
+    assert_allclose(loss_lines[1].get_ydata(), mlp.validation_loss_curve_)
+    assert_allclose(fig.axes[1].get_lines()[0].get_ydata(), mlp.validation_score_curve_)

@@ -9,6 +9,7 @@ Hidden-layer derivatives are computed from the activations themselves (sigmoid:
 """
 
 import numpy as np
+from scipy.linalg import get_blas_funcs
 from scipy.special import expit, log_expit, logsumexp
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "LOSSES",
     "LEAKY_SLOPE",
     "Workspace",
+    "gemm_into",
     "init_params",
     "forward",
     "output_delta",
@@ -32,6 +34,40 @@ LOSSES = ("log_loss", "binary_log_loss", "squared_error")
 LEAKY_SLOPE = 0.01
 # seed 000's targets for the squared error: 0.01 for "no", 0.99 for "yes"
 SQUARED_ERROR_TARGETS = (0.01, 0.99)
+
+
+def _fortran_operand(M):
+    """``(array, trans)`` with ``array`` Fortran-ordered and ``op(array) == M``."""
+    if M.flags.f_contiguous:
+        return M, 0
+    if M.flags.c_contiguous:
+        return M.T, 1
+    return np.asfortranarray(M), 0
+
+
+def gemm_into(alpha, A, B, beta, C):
+    """``C = alpha * A @ B + beta * C`` in place through SciPy's BLAS ``gemm``.
+
+    ``C`` must be C- or F-contiguous; no operand is copied when each is C- or
+    F-contiguous (transposed views included). Training runs every product through
+    this one BLAS library: NumPy and SciPy each bundle an OpenBLAS with its own
+    thread pool, and alternating between two pools leaves one pool's spinning
+    threads competing with the other's on a small machine.
+    """
+    gemm = get_blas_funcs("gemm", dtype=C.dtype)
+    if C.flags.c_contiguous:
+        # C.T = alpha * B.T @ A.T + beta * C.T, with C.T Fortran-ordered
+        A, B, C_f = B.T, A.T, C.T
+    else:
+        C_f = C
+    a, trans_a = _fortran_operand(A)
+    b, trans_b = _fortran_operand(B)
+    out = gemm(
+        alpha, a, b, beta=beta, c=C_f, trans_a=trans_a, trans_b=trans_b, overwrite_c=1
+    )
+    if not np.shares_memory(out, C):  # pragma: no cover - the wrapper copied
+        C_f[...] = out
+    return C
 
 
 def _activate(name, Z, tmp):
@@ -121,7 +157,7 @@ def forward(coefs, intercepts, activation, X, ws, S):
     last = len(coefs) - 1
     for i, (W, b) in enumerate(zip(coefs, intercepts)):
         Z = ws.Z[i][:S]
-        np.matmul(A, W, out=Z)
+        gemm_into(1.0, A, W, 0.0, Z)
         Z += b
         if i < last:
             _activate(activation, Z, ws.T[i][:S])
@@ -201,7 +237,7 @@ def backward(coefs, activation, X, ws, S, step):
         A_in = X if i == 0 else ws.Z[i - 1][:S]
         if i > 0:
             D_below = ws.D[i - 1][:S]
-            np.matmul(D, coefs[i].T, out=D_below)
+            gemm_into(1.0, D, coefs[i].T, 0.0, D_below)
             _multiply_derivative(activation, A_in, D_below, ws.T[i - 1][:S])
         step(i, A_in, D)
 
@@ -273,7 +309,7 @@ def loss_and_gradient(
     scale = 1.0 / total_w
 
     def accumulate(i, A_in, D):
-        grad_coefs[i] += A_in.T @ D
+        gemm_into(1.0, A_in.T, D, 1.0, grad_coefs[i])
         grad_intercepts[i] += D.sum(axis=0)
 
     total = 0.0

@@ -13,22 +13,13 @@ The plain-momentum SGD step is fused into BLAS: one ``gemm`` computes
 import numpy as np
 from scipy.linalg import get_blas_funcs
 
+from ._mlp_core import gemm_into
+
 __all__ = ["SGDOptimizer", "AdamOptimizer"]
 
 
 def _blas(names, dtype):
     return get_blas_funcs(names, dtype=np.dtype(dtype))
-
-
-def _gemm_into(gemm, alpha, A_in, D, beta, C):
-    """``C = alpha * A_in.T @ D + beta * C`` in place, C C-contiguous.
-
-    Works on transposes so every operand is Fortran-ordered and nothing is copied:
-    ``C.T = alpha * D.T @ A_in + beta * C.T``.
-    """
-    out = gemm(alpha, D.T, A_in.T, beta=beta, c=C.T, trans_b=1, overwrite_c=1)
-    if not np.shares_memory(out, C):  # pragma: no cover - a BLAS wrapper copied
-        C[...] = out.T
 
 
 class SGDOptimizer:
@@ -58,18 +49,18 @@ class SGDOptimizer:
 
     def step(self, i, W, b, A_in, D, decay):
         """Update layer ``i``'s ``W`` and ``b`` in place; ``decay = alpha/n_train``."""
-        gemm, axpy = _blas(("gemm", "axpy"), W.dtype)
+        axpy = _blas("axpy", W.dtype)
         lr, beta = self.learning_rate, self.momentum
         g_b = D.sum(axis=0)
         if beta == 0:
             # W = (1 - lr * decay) W - lr A_in.T @ D, one gemm
-            _gemm_into(gemm, -lr, A_in, D, 1.0 - lr * decay, W)
+            gemm_into(-lr, A_in.T, D, 1.0 - lr * decay, W)
             b -= lr * g_b
             return
         c = lr * (1.0 - beta)
         U, u_b = self.vel_coefs[i], self.vel_intercepts[i]
         if not self.nesterov:
-            _gemm_into(gemm, c, A_in, D, beta, U)
+            gemm_into(c, A_in.T, D, beta, U)
             if decay:
                 axpy(W.ravel(), U.ravel(), a=c * decay)
             axpy(U.ravel(), W.ravel(), a=-1.0)
@@ -83,7 +74,7 @@ class SGDOptimizer:
         if self._grad[i] is None or self._grad[i].dtype != W.dtype:
             self._grad[i] = np.empty_like(W)
         G = self._grad[i]
-        np.matmul(A_in.T, D, out=G)
+        gemm_into(1.0, A_in.T, D, 0.0, G)
         if decay:
             axpy(W.ravel(), G.ravel(), a=decay)
         U *= beta
@@ -146,7 +137,7 @@ class AdamOptimizer:
         if self._grad[i] is None or self._grad[i].dtype != W.dtype:
             self._grad[i] = np.empty_like(W)
         G = self._grad[i]
-        np.matmul(A_in.T, D, out=G)
+        gemm_into(1.0, A_in.T, D, 0.0, G)
         if decay:
             G += decay * W
         self._update(i, W, G)

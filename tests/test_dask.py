@@ -46,24 +46,36 @@ def galaxies():
     return X, y
 
 
-def _search():
+def _search(final):
     pipe = Pipeline(
         [
             ("coarsen", Coarsen(factor=2)),
             ("flatten", Flatten()),
-            ("clf", LogisticRegression(max_iter=200)),
+            ("clf", final),
         ]
     )
-    grid = {"coarsen__factor": [2, 4], "clf__C": [0.1, 10.0]}
+    penalty = "clf__alpha" if "alpha" in final.get_params() else "clf__C"
+    grid = {"coarsen__factor": [2, 4], penalty: [0.1, 10.0]}
     return GridSearchCV(pipe, grid, cv=3, n_jobs=2)
 
 
-def test_grid_search_on_dask_cluster_matches_local_run(client, galaxies):
+def _mlp():
+    from skgalaxy.neural_network import NumpyMLPClassifier
+
+    return NumpyMLPClassifier(hidden_layer_sizes=(8,), max_iter=10, random_state=0)
+
+
+# The short MLP fits stop before converging, on purpose (speed).
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "final", [LogisticRegression(max_iter=200), _mlp()], ids=["logistic", "mlp"]
+)
+def test_grid_search_on_dask_cluster_matches_local_run(client, galaxies, final):
     import joblib
 
     X, y = galaxies
-    local = _search().set_params(n_jobs=1).fit(X, y)
-    remote = _search()
+    local = _search(final).set_params(n_jobs=1).fit(X, y)
+    remote = _search(final)
     with distributed.get_task_stream(client) as stream:
         with joblib.parallel_config(backend="dask"):
             remote.fit(X, y)

@@ -349,10 +349,25 @@ class _CNNMixin:
                 if key not in kwargs and (key in accepted or var_kw):
                     kwargs[key] = value
             module = cls(**kwargs)
+            self._init_output_bias(module)
         if self._device_type() == "cuda":
             module = module.to(memory_format=torch.channels_last)
         self.module_ = module
         return self
+
+    def _init_output_bias(self, module):
+        """Start the output layer at the targets' prior (see the Notes)."""
+        prior = self._output_bias_prior()
+        if prior is None:
+            return
+        last = [m for m in module.modules() if isinstance(m, torch.nn.Linear)]
+        if not last or last[-1].bias is None or last[-1].out_features != len(prior):
+            return
+        with torch.no_grad():
+            last[-1].bias.copy_(torch.as_tensor(prior, dtype=last[-1].bias.dtype))
+
+    def _output_bias_prior(self):
+        return None
 
     def get_default_callbacks(self):
         monitor = "valid_loss" if self.train_split else "train_loss"
@@ -631,6 +646,8 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         Image shape seen in fit, ``(height, width)`` or ``(height, width, channels)``.
     n_outputs_ : int
         Number of targets.
+    target_mean_ : ndarray of shape (n_outputs,)
+        Mean training target; the output layer's bias starts there.
     module_ : nn.Module
         The trained network.
     history_ : skorch History
@@ -640,6 +657,13 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
     See Also
     --------
     CNNClassifier : The same networks for class labels.
+
+    Notes
+    -----
+    When the module ends in an ``nn.Linear`` layer with one unit per target, its
+    bias is initialised to the mean training target (through the inverse sigmoid,
+    or the log of each question's mean answer shares for the tree head), so
+    training starts from the mean-prediction baseline instead of 0.5 everywhere.
 
     Examples
     --------
@@ -745,12 +769,33 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         if reset:
             self.n_outputs_ = y2.shape[1]
             self.y_ndim_ = y.ndim
+            self.target_mean_ = y2.mean(axis=0)
         elif y2.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"y has {y2.shape[1]} output(s) but the network was fitted with "
                 f"{self.n_outputs_}."
             )
         return y2
+
+    def _output_bias_prior(self):
+        mean = getattr(self, "target_mean_", None)
+        if mean is None or len(mean) != getattr(self, "n_outputs_", None):
+            return None
+        mean = np.asarray(mean, dtype=np.float64)
+        if self.output == "linear":
+            return mean
+        if self.output == "sigmoid":
+            p = np.clip(mean, 1e-3, 1 - 1e-3)
+            return np.log(p / (1 - p))
+        if self.output == "tree" and len(mean) == 37:
+            from ..datasets import QUESTION_SLICES
+
+            prior = np.zeros(37)
+            for sl in QUESTION_SLICES:  # log of each question's mean answer shares
+                share = np.clip(mean[sl], 1e-6, None)
+                prior[sl] = np.log(share / share.sum())
+            return prior
+        return None
 
     def _train_output(self, out):
         return _HEADS[self.output](out)

@@ -333,6 +333,10 @@ class Seed004Net(nn.Module):
         use ReLU.
     hidden_units : tuple of int, default=(1024, 512)
         Dense layer sizes.
+    filters : tuple of 4 ints, default=(96, 256, 384, 256)
+        Filters of the first and second convolutions, of the extra convolutions
+        and of the last extra convolution (AlexNet's widths); smaller values give a
+        narrower network that trains faster on a CPU.
 
     Examples
     --------
@@ -351,8 +355,10 @@ class Seed004Net(nn.Module):
         n_extra_conv=0,
         activation="relu",
         hidden_units=(1024, 512),
+        filters=(96, 256, 384, 256),
     ):
         super().__init__()
+        f1, f2, f_extra, f_last = (int(f) for f in filters)
         if not isinstance(n_extra_conv, numbers.Integral) or n_extra_conv < 0:
             raise ValueError(f"n_extra_conv must be an int >= 0, got {n_extra_conv!r}.")
         h, w = _pair(image_size)
@@ -361,10 +367,10 @@ class Seed004Net(nn.Module):
             return _conv_out(n, 3, 2, 1)
 
         layers = [
-            nn.Conv2d(in_channels, 96, 11, stride=4, padding=5),
+            nn.Conv2d(in_channels, f1, 11, stride=4, padding=5),
             make_activation(activation),
             nn.MaxPool2d(3, stride=2, padding=1),
-            nn.Conv2d(96, 256, 5, padding=2),
+            nn.Conv2d(f1, f2, 5, padding=2),
             make_activation(activation),
             nn.MaxPool2d(3, stride=2, padding=1),
         ]
@@ -372,8 +378,8 @@ class Seed004Net(nn.Module):
             pool_out(pool_out(_conv_out(h, 11, 4, 5))),
             pool_out(pool_out(_conv_out(w, 11, 4, 5))),
         )
-        channels = 256
-        extra = [384] * (n_extra_conv - 1) + [256] if n_extra_conv else []
+        channels = f2
+        extra = [f_extra] * (n_extra_conv - 1) + [f_last] if n_extra_conv else []
         for out in extra:
             layers += [
                 nn.Conv2d(channels, out, 3, padding=1),
@@ -429,6 +435,11 @@ class VGG16Net(nn.Module):
     normalize : {"imagenet"} or None, default=None
         Standardise inputs with the ImageNet mean and std, as pretrained VGG16
         weights expect.
+    batch_norm : bool, default=False
+        Batch normalisation after each convolution, in torchvision's
+        ``vgg16_bn`` layout (so ``vgg16_bn`` weights load instead of ``vgg16``'s).
+        Narrow networks trained from scratch need it: without it most of their
+        few filters go dead on the all-positive galaxy images.
 
     Examples
     --------
@@ -451,6 +462,7 @@ class VGG16Net(nn.Module):
         dropout=0.5,
         weights=None,
         normalize=None,
+        batch_norm=False,
     ):
         super().__init__()
         image_size = _pair(image_size)
@@ -473,10 +485,10 @@ class VGG16Net(nn.Module):
                 layers.append(nn.MaxPool2d(2))
             else:
                 out = v * base_filters
-                layers += [
-                    nn.Conv2d(channels, out, 3, padding=1),
-                    nn.ReLU(inplace=True),
-                ]
+                layers.append(nn.Conv2d(channels, out, 3, padding=1))
+                if batch_norm:
+                    layers.append(nn.BatchNorm2d(out))
+                layers.append(nn.ReLU(inplace=True))
                 channels = out
         self.features = nn.Sequential(*layers)
         h, w = (s // 32 for s in image_size)
@@ -496,6 +508,18 @@ class VGG16Net(nn.Module):
         self.normalize = normalize
         self.register_buffer("mean", mean.view(1, -1, 1, 1), persistent=False)
         self.register_buffer("std", std.view(1, -1, 1, 1), persistent=False)
+        # torchvision's VGG initialisation: without it the 13 plain convolutions
+        # barely pass a signal and a network trained from scratch stays put
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.BatchNorm2d):
+                nn.init.ones_(m.weight)
+                nn.init.zeros_(m.bias)
+            elif isinstance(m, nn.Linear):
+                nn.init.normal_(m.weight, 0, 0.01)
+                nn.init.zeros_(m.bias)
         if weights is not None:
             self.load_torchvision_features(weights)
 

@@ -266,3 +266,24 @@ def test_tree_head_is_consistent_with_the_tree():
     assert_allclose(votes[:, :3].sum(axis=1), 1.0, rtol=1e-6)
     assert np.max(tree_consistency_error(votes)) < 1e-5
     assert (votes >= 0).all() and (votes <= 1).all()
+
+
+def test_seed004_filters_make_a_narrower_network():
+    net = Seed004Net(image_size=32, n_extra_conv=3, filters=(8, 16, 24, 12))
+    convs = [m.out_channels for m in net.features if isinstance(m, torch.nn.Conv2d)]
+    assert convs == [8, 16, 24, 24, 12]
+    assert net.eval()(torch.zeros(1, 1, 32, 32)).shape == (1, 5)
+
+
+def test_vgg16_batch_norm_uses_vgg16_bn_layout_and_loads(tmp_path):
+    net = VGG16Net(image_size=32, base_filters=2, batch_norm=True)
+    keys = net.features.state_dict()
+    # torchvision's vgg16_bn: conv at 0, batch norm at 1, ReLU at 2, conv at 3, ...
+    assert "0.weight" in keys and "1.running_mean" in keys and "3.weight" in keys
+    assert sum(isinstance(m, torch.nn.BatchNorm2d) for m in net.features) == 13
+    with torch.no_grad():
+        net.features[1].running_mean.fill_(0.5)
+    path = tmp_path / "vgg16_bn.pth"
+    torch.save(_torchvision_state(net.features), path)
+    loaded = VGG16Net(image_size=32, base_filters=2, batch_norm=True, weights=path)
+    assert torch.equal(loaded.features[1].running_mean, net.features[1].running_mean)

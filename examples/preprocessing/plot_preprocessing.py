@@ -61,7 +61,8 @@ def show_row(images, titles, suptitle):
     fig, axes = plt.subplots(1, len(images), figsize=(2.2 * len(images), 2.6))
     for ax, image, title in zip(axes, images, titles):
         # The same [0, 1] scale for every panel (imshow would stretch gray ones).
-        ax.imshow(np.clip(image, 0, 1), cmap="gray", vmin=0, vmax=1)
+        image = np.clip(img_as_float32(image), 0, 1)
+        ax.imshow(image, cmap="gray", vmin=0, vmax=1)
         ax.set_title(title, fontsize=8)
         ax.set_axis_off()
     fig.suptitle(suptitle)

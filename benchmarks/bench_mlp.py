@@ -36,7 +36,10 @@ import time
 import warnings
 
 import numpy as np
+import sklearn.neural_network  # noqa: F401  (load every BLAS before limiting threads)
 from threadpoolctl import threadpool_info, threadpool_limits
+
+import skgalaxy.neural_network._mlp  # noqa: F401
 
 N_FEATURES = 64 * 64 * 3
 N_HIDDEN = 500
@@ -170,6 +173,8 @@ def main():
     parser.add_argument("--skip-torch", action="store_true")
     args = parser.parse_args()
 
+    if not args.skip_torch:
+        import torch  # noqa: F401  (its OpenMP pool too)
     X, y = make_data(args.n_samples)
     gflop = flops_per_epoch(args.n_samples) / 1e9
     print(

@@ -132,6 +132,8 @@ disp = plot_confusion_matrix(
 # The classified field
 # --------------------
 # One box per source, coloured by its predicted class.
+
+# sphinx_gallery_thumbnail_number = 2
 predicted = model.predict(sky_crops)
 colors = ["tab:orange", "tab:cyan", "tab:pink"]
 fig, ax = plt.subplots(figsize=(9, 8))

@@ -241,6 +241,12 @@ class _CNNMixin:
     # ----------------------------------------------------------------- device
     def _resolve_device(self):
         if self.device != "auto":
+            if self._device_type() == "cuda" and not torch.cuda.is_available():
+                raise ValueError(
+                    f"device={self.device!r} but CUDA is not available on this "
+                    "machine; use device='auto' (CUDA when present, else CPU) or "
+                    "device='cpu'."
+                )
             return
         device = "cuda" if torch.cuda.is_available() else "cpu"
         self.device_requested_ = "auto"

@@ -248,11 +248,15 @@ def test_cuda_pickle_loads_on_a_cpu_machine_with_a_warning(regressor, images):
 
 
 @needs_cuda
-def test_cuda_fit_channels_last_bf16_and_cpu_reload(images, tmp_path):
+def test_cuda_fit_channels_last_bf16_and_pickle(images):
     X, y, _ = images
-    reg = CNNRegressor(**TINY, device="cuda", mixed_precision=True, augment=True)
+    reg = CNNRegressor(**TINY, device="auto", mixed_precision=True, augment=True)
     reg.fit(X, y)
-    assert next(reg.module_.parameters()).is_cuda
+    assert reg.device == "cuda" and next(reg.module_.parameters()).is_cuda
+    weight = reg.module_.features[0].weight
+    assert weight.is_contiguous(memory_format=torch.channels_last)
+    assert reg.set_params(tta=True).predict(X).shape == (40, 3)
+    reg.set_params(tta=False)
     pred = reg.predict(X)
     assert np.isfinite(pred).all()
     reg.set_params(mixed_precision=False)
@@ -464,3 +468,12 @@ def test_safe_persistence_round_trip(classifier, images, tmp_path):
     assert_array_equal(loaded.predict_proba(X), classifier.predict_proba(X))
     assert_array_equal(loaded.classes_, classifier.classes_)
     assert loaded.get_params()["device"] == "auto"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks a CPU-only machine")
+def test_explicit_cuda_device_without_cuda_is_a_clear_error(images):
+    X, y, _ = images
+    reg = CNNRegressor(**TINY, device="cuda")
+    with pytest.raises(ValueError, match="CUDA is not available on this machine"):
+        reg.fit(X, y)
+    assert not reg.initialized_

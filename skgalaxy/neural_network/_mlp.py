@@ -175,7 +175,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
 
     See Also
     --------
-    sklearn.neural_network.MLPClassifier : scikit-learn's multi-layer perceptron.
+    sklearn.neural_network.MLPClassifier : The multi-layer perceptron of scikit-learn.
 
     Notes
     -----
@@ -1002,8 +1002,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         y : ndarray of shape (n_samples,)
             Predicted labels from ``classes_``.
         """
-        logits = self._logits(X)
-        return self.classes_[np.argmax(logits, axis=1)]
+        # argmax of the probabilities, not of the logits: the two agree except
+        # where saturated sigmoids tie, and predict must agree with predict_proba
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 def _all_finite(arrays):

@@ -740,3 +740,40 @@ def test_mlp_hidden_layer_sizes_forms(blobs, sizes, shapes):
     # () is a linear softmax model; an int is one hidden layer
     clf = NumpyMLPClassifier(sizes, max_iter=2, random_state=0).fit(*blobs)
     assert [W.shape for W in clf.coefs_] == shapes
+
+
+@ignore_convergence
+@pytest.mark.parametrize("loss", LOSSES)
+def test_mlp_probabilities_stay_finite_for_extreme_logits(blobs, loss):
+    X, y = blobs
+    clf = NumpyMLPClassifier((4,), loss=loss, max_iter=2, random_state=0).fit(X, y)
+    clf.coefs_[-1] *= 1e6  # logits of order 1e6: exp overflows without care
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warnings either
+        proba = clf.predict_proba(X)
+    assert np.all(np.isfinite(proba))
+    assert_allclose(proba.sum(axis=1), 1.0)
+    assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
+
+
+@pytest.mark.parametrize(
+    "activation, bound",
+    [
+        ("relu", np.sqrt(6 / 400)),  # He
+        ("leaky_relu", np.sqrt(6 / 400)),
+        ("tanh", np.sqrt(6 / 700)),  # Glorot
+        ("logistic", np.sqrt(2 / 700)),  # scikit-learn's Glorot for the sigmoid
+    ],
+)
+def test_mlp_initialisation_suits_the_activation(activation, bound):
+    sizes = [400, 300, 10]
+    coefs, intercepts = core.init_params(
+        sizes, activation, np.random.RandomState(0), np.float32
+    )
+    W = coefs[0]
+    assert W.dtype == np.float32 and W.shape == (400, 300)
+    assert np.abs(W).max() <= bound
+    assert np.abs(W).max() > 0.99 * bound
+    assert_allclose(W.std(), bound / np.sqrt(3), rtol=0.02)  # uniform on +-bound
+    assert np.abs(coefs[1]).max() <= np.sqrt(6 / 310)  # Glorot output layer
+    assert all(np.all(b == 0) for b in intercepts)

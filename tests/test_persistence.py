@@ -411,3 +411,19 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
         atomic_write(target, fail)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_round_trip_grid_search_over_a_cnn(tmp_path):
+    pytest.importorskip("skorch")
+    from sklearn.model_selection import GridSearchCV
+
+    from skgalaxy.neural_network import CNNClassifier
+
+    X, labels, _ = _data()
+    cnn = CNNClassifier(max_epochs=1, module__n_blocks=1, train_split=None)
+    grid = GridSearchCV(cnn, {"module__activation": ["relu", "tanh"]}, cv=2)
+    grid.fit(X, labels)
+    loaded = _round_trip(grid, tmp_path, "skgalaxy")
+    assert loaded.best_params_ == grid.best_params_
+    assert not loaded.estimator.initialized_  # the unfitted template stays unfitted
+    _assert_same(grid, loaded, X)

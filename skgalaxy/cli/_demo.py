@@ -15,10 +15,10 @@ _KNOWN = ("mlp", "cnn", "logistic")
 def _settings(args):
     quick = args.quick
     return {
-        "n_samples": args.n_samples or (1000 if quick else 4000),
-        "image_size": args.image_size or (32 if quick else 48),
+        "n_samples": args.n_samples or (1000 if quick else 2000),
+        "image_size": args.image_size or 32,
         "mlp_epochs": 40 if quick else 80,
-        "cnn_epochs": 4 if quick else 10,
+        "cnn_epochs": 3 if quick else 6,
     }
 
 

@@ -206,7 +206,8 @@ def plot_rmse_per_answer(rmse, *, ax=None, labels=None, title=None):
 
     plt = _pyplot()
     if ax is None:
-        _, ax = plt.subplots(figsize=(max(6, 0.3 * n_outputs * len(series)), 4))
+        width = min(14.0, max(6.0, 0.18 * n_outputs * (len(series) + 1)))
+        _, ax = plt.subplots(figsize=(width, 4))
     positions = np.arange(n_outputs, dtype=float)
     width = 0.8 / len(series)
     for i, (name, values) in enumerate(series.items()):

@@ -986,7 +986,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log-probabilities in the order of ``classes_``.
         """
-        return np.log(self.predict_proba(X))
+        return core.log_proba_from_logits(self.loss, self._logits(X))
 
     def predict(self, X):
         """Predict class labels.

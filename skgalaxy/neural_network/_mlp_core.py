@@ -27,6 +27,7 @@ __all__ = [
     "mean_loss",
     "predict_logits",
     "proba_from_logits",
+    "log_proba_from_logits",
 ]
 
 ACTIVATIONS = ("logistic", "sigmoid", "tanh", "relu", "leaky_relu")
@@ -345,18 +346,21 @@ def predict_logits(coefs, intercepts, activation, X, chunk_size=2048):
     return out
 
 
-def proba_from_logits(loss, logits):
-    """Class probabilities whose rows sum to one.
+def log_proba_from_logits(loss, logits):
+    """Log-probabilities of the classes, computed in the log domain.
 
-    Softmax for ``log_loss``; for the one-vs-all sigmoid losses the per-class
-    sigmoids normalised to sum to one (in the log domain, so rows never underflow).
+    Log-softmax for ``log_loss``; for the one-vs-all sigmoid losses the log of the
+    per-class sigmoids normalised to sum to one, so rows never underflow.
     """
     if loss == "log_loss":
-        log_p = logits - logsumexp(logits, axis=1, keepdims=True)
-    else:
-        log_s = log_expit(logits)
-        log_p = log_s - logsumexp(log_s, axis=1, keepdims=True)
-    return np.exp(log_p)
+        return logits - logsumexp(logits, axis=1, keepdims=True)
+    log_s = log_expit(logits)
+    return log_s - logsumexp(log_s, axis=1, keepdims=True)
+
+
+def proba_from_logits(loss, logits):
+    """Class probabilities whose rows sum to one (see :func:`log_proba_from_logits`)."""
+    return np.exp(log_proba_from_logits(loss, logits))
 
 
 def mean_loss(loss, logits, yi, sw=None):

@@ -751,7 +751,10 @@ def test_mlp_probabilities_stay_finite_for_extreme_logits(blobs, loss):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warnings either
         proba = clf.predict_proba(X)
+        log_proba = clf.predict_log_proba(X)
     assert np.all(np.isfinite(proba))
+    assert not np.any(np.isnan(log_proba))
+    assert_allclose(np.exp(log_proba), proba)
     assert_allclose(proba.sum(axis=1), 1.0)
     assert_array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X))
 

@@ -271,6 +271,11 @@ def choose_target(data, target, *, wants_votes, model_name="the model"):
         else:
             target = "plurality"
     if target == "votes":
+        if not wants_votes:
+            raise CLIError(
+                f"{model_name} predicts classes; --target votes needs a vote "
+                "regressor (cnn or baseline)"
+            )
         if data["votes"] is None:
             raise CLIError(
                 f"{data['description']} have no vote fractions; --target votes "
@@ -435,7 +440,10 @@ def save_figure(fig, path):
     from skgalaxy.persistence import atomic_write
 
     try:
-        atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=100))
+        atomic_write(
+            path,
+            lambda tmp: fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight"),
+        )
     finally:
         plt.close(fig)
 

@@ -137,6 +137,7 @@ def run(args):
 
 def _plots(out_dir, X_test, y_test, y_pred, name, accuracy):
     use_agg()
+    from skgalaxy.datasets import GALAXY10_CLASSES
     from skgalaxy.plotting import plot_confusion_matrix, plot_galaxies
 
     fig = plot_galaxies(
@@ -152,6 +153,7 @@ def _plots(out_dir, X_test, y_test, y_pred, name, accuracy):
     display = plot_confusion_matrix(
         y_test,
         y_pred,
+        labels=list(GALAXY10_CLASSES),
         normalize="true",
         values_format=".2f",
         title=f"{name}: confusion matrix (rows: true class)",

@@ -52,6 +52,8 @@ def _evaluate_classifier(model, X, y, names, args, out_dir):
         from skgalaxy.plotting import plot_confusion_matrix
 
         labels = list(classes) + [v for v in unseen if v not in classes]
+        if names is not None and set(labels) <= set(names):
+            labels = [name for name in names if name in labels]  # the data's order
         class_names = None
         if names is not None and np.asarray(classes).dtype.kind in "iu":
             class_names = list(names)

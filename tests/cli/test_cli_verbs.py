@@ -89,6 +89,8 @@ def _csv_file(tmp_path):
          "bad parameters for Coarsen"),
         (["{tmp}/galaxies.csv", "-m", "baseline", "-o", "{tmp}/m.joblib"],
          "have no vote fractions"),
+        (["synthetic", "--target", "votes", "-o", "{tmp}/m.joblib"],
+         "--model mlp predicts classes; --target votes needs a vote regressor"),
     ],
 )  # fmt: skip
 def test_train_errors_are_one_line(capsys, tmp_path, extra, message):

@@ -36,6 +36,10 @@ from skgalaxy.metrics import kaggle_rmse
 from skgalaxy.neural_network import CNNRegressor
 from skgalaxy.preprocessing import CenterCrop
 
+# The gallery's networks are tiny: one thread beats two fighting over them.
+# Remove this line for full-size networks.
+torch.set_num_threads(1)
+
 N_GALAXIES = 300
 IMAGE_SIZE = 64
 BASE_FILTERS = 4

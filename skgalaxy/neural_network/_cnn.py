@@ -462,6 +462,8 @@ class _CNNMixin:
         return x
 
     def _forward_module(self, x, **fit_params):
+        if x.is_cuda:  # after augmentation or a TTA transpose: back to NHWC
+            x = x.contiguous(memory_format=torch.channels_last)
         with self._autocast():
             out = self.module_(x, **fit_params)
         return out.float()

@@ -115,7 +115,7 @@ for ax, c, name in zip(axes, grid["clf__C"], ["C=0.01", "C=1"]):
     for i, label in enumerate(["colour", "gray"]):
         row = scores[grid["clf__C"].index(c), :, i]
         ax.plot(grid["coarsen__factor"], row, marker="o", label=label)
-    ax.set_xscale("log", base=2)
+    ax.set_xticks(grid["coarsen__factor"])
     ax.set_xlabel("Coarsen factor")
     ax.set_title(name)
 axes[0].set_ylabel("mean CV accuracy")

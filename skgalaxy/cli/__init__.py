@@ -177,14 +177,14 @@ def _build_parser():
         type=_positive_int,
         default=None,
         metavar="N",
-        help="number of galaxies (default: 2000; 1000 with --quick)",
+        help="number of galaxies (default: 4000; 1000 with --quick)",
     )
     demo.add_argument(
         "--image-size",
         type=_positive_int,
         default=None,
         metavar="PX",
-        help="side of the images in pixels (default: 32)",
+        help="side of the images in pixels (default: 48; 32 with --quick)",
     )
     demo.add_argument(
         "--models",

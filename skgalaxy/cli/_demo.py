@@ -1,5 +1,6 @@
 """``skgalaxy demo``: the main job on synthetic galaxies, start to finish."""
 
+import importlib.util
 import time
 import warnings
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from . import CLIError
-from ._common import Stage, fit, make_output_dir, note, save_figure, use_agg
+from ._common import Stage, fit, make_output_dir, note, save_figure, save_model, use_agg
 
 _KNOWN = ("mlp", "cnn", "logistic")
 
@@ -15,19 +16,16 @@ _KNOWN = ("mlp", "cnn", "logistic")
 def _settings(args):
     quick = args.quick
     return {
-        "n_samples": args.n_samples or (1000 if quick else 2000),
-        "image_size": args.image_size or 32,
+        "n_samples": args.n_samples or (1000 if quick else 4000),
+        "image_size": args.image_size or (32 if quick else 48),
         "mlp_epochs": 40 if quick else 80,
-        "cnn_epochs": 3 if quick else 6,
+        "cnn_epochs": 3 if quick else 8,
     }
 
 
 def _models(args):
     if args.models is None:
-        try:
-            import skorch  # noqa: F401
-            import torch  # noqa: F401
-        except ImportError:
+        if not all(importlib.util.find_spec(name) for name in ("torch", "skorch")):
             note(
                 args,
                 "Note: torch is not installed, so no CNN "
@@ -61,6 +59,7 @@ def _build(name, image_shape, n_samples, settings, args):
         return models.cnn(
             image_shape,
             n_samples=n_samples,
+            validation=False,  # the demo has its own test set: train on all the rest
             max_epochs=settings["cnn_epochs"],
             random_state=args.random_state,
         )
@@ -77,6 +76,7 @@ def run(args):
     settings = _settings(args)
     names = _models(args)
     out_dir = None if args.no_save else make_output_dir(args.output_dir)
+    suffix = None if args.no_save else _model_suffix(args)
     n, size = settings["n_samples"], settings["image_size"]
 
     with Stage(args, f"Generating {n:,} synthetic galaxies of {size}x{size}x3 pixels"):
@@ -118,21 +118,34 @@ def run(args):
     if out_dir is None:
         return 0
 
-    from skgalaxy.persistence import save
-
     print()
     for name, model, *_ in results:
-        path = out_dir / f"{name}.skgalaxy"
-        save(model, path)
+        path = out_dir / f"{name}{suffix}"
+        save_model(model, path)
         print(f"Saved the fitted {name} pipeline to {path}")
     best_name, _, best_accuracy, _, best_pred = max(results, key=lambda r: r[2])
     _plots(out_dir, X_test, y_test, best_pred, best_name, best_accuracy)
     samples = _write_samples(out_dir, X_test, y_test, n_samples=12)
     print(
-        f"\nTry it on images:  skgalaxy predict {out_dir / (best_name + '.skgalaxy')} "
+        f"\nTry it on images:  skgalaxy predict {out_dir / (best_name + suffix)} "
         f"{samples} -o predictions.csv"
     )
     return 0
+
+
+def _model_suffix(args):
+    """.skgalaxy (the safe format) when its extra is installed, else .joblib."""
+    try:
+        import safetensors  # noqa: F401
+        import skops.io  # noqa: F401
+    except ImportError:
+        note(
+            args,
+            'Note: saving with joblib; pip install "skgalaxy[safe]" for the safe '
+            ".skgalaxy format",
+        )
+        return ".joblib"
+    return ".skgalaxy"
 
 
 def _plots(out_dir, X_test, y_test, y_pred, name, accuracy):

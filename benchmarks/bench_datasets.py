@@ -18,6 +18,10 @@ Run::
     python benchmarks/bench_datasets.py                  # about 2-3 minutes
     python benchmarks/bench_datasets.py --skip-accuracy  # speed only, ~20 s
     python benchmarks/bench_datasets.py --n-train 10000 --n-test 2000
+    python benchmarks/bench_datasets.py --skip-speed --cnn 25  # + the CNN (slow)
+
+With ``--cnn EPOCHS`` skgalaxy's ``CNNClassifier`` (torch) is trained on the same
+split at full resolution, to show the classes are learnable.
 """
 
 import argparse
@@ -150,6 +154,38 @@ def accuracy(n_train, n_test, n_jobs, factor):
         f"gap: MLP - logistic = {mlp - lin:+.3f} "
         f"(ratio {mlp / lin:.2f}; chance {1 / 10:.2f})"
     )
+    return X_train, X_test, y_train, y_test
+
+
+def cnn(X_train, X_test, y_train, y_test, epochs):
+    """skgalaxy's CNN on the full 64x64x3 images (slow on CPU: ~10 min quiet)."""
+    from sklearn.metrics import confusion_matrix
+
+    from skgalaxy.neural_network import CNNClassifier
+
+    print(f"\n== CNNClassifier (ConvNet, 4 blocks, {epochs} epochs, augment) ==")
+    model = CNNClassifier(
+        module__n_blocks=4,
+        max_epochs=epochs,
+        augment=True,
+        lr_schedule="cosine",
+        train_split=None,
+        random_state=0,
+        device="cpu",
+    )
+    start = time.perf_counter()
+    model.fit(X_train, y_train)
+    pred = model.predict(X_test)
+    cm = confusion_matrix(y_test, pred, labels=range(10))
+    recall = cm.diagonal() / np.maximum(cm.sum(axis=1), 1)
+    print(
+        f"CNNClassifier       test accuracy {np.mean(pred == y_test):.3f}  "
+        f"fit {time.perf_counter() - start:.0f} s"
+    )
+    print("  recall  " + " ".join(f"{k}:{r:.2f}" for k, r in enumerate(recall)))
+    for count, i, j in confusions(cm):
+        names = f"{GALAXY10_CLASSES[i]} <-> {GALAXY10_CLASSES[j]}"
+        print(f"  confused {count:3d}x  {names}")
 
 
 def main():
@@ -161,11 +197,20 @@ def main():
     parser.add_argument("--coarsen", type=int, default=4)
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument(
+        "--cnn",
+        type=int,
+        default=0,
+        metavar="EPOCHS",
+        help="also train skgalaxy's CNN for EPOCHS epochs (25 used in the notes)",
+    )
     args = parser.parse_args()
     if not args.skip_speed:
         speed(args.n_jobs, args.repeat)
     if not args.skip_accuracy:
-        accuracy(args.n_train, args.n_test, args.n_jobs, args.coarsen)
+        split = accuracy(args.n_train, args.n_test, args.n_jobs, args.coarsen)
+        if args.cnn:
+            cnn(*split, args.cnn)
 
 
 if __name__ == "__main__":

@@ -108,6 +108,52 @@ def test_train_errors_are_one_line(capsys, tmp_path, extra, message):
     assert not (tmp_path / "m.joblib").exists()
 
 
+def _galaxy10_file(folder):
+    X, y = make_galaxies(30, image_size=16, random_state=2)
+    path = folder / "Galaxy10.h5"
+    with h5py.File(path, "w") as f:
+        f["images"], f["ans"] = X, y.astype(np.uint8)
+    return path
+
+
+def _kaggle_folder(folder):
+    from PIL import Image
+
+    X, _, votes = make_galaxies(20, image_size=16, return_votes=True, random_state=4)
+    images = folder / "zoo" / "images_training_rev1"
+    images.mkdir(parents=True)
+    ids = 100_000 + np.arange(len(X))
+    with open(folder / "zoo" / "training_solutions_rev1.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["GalaxyID", *VOTE_COLUMNS])
+        writer.writerows([i, *v] for i, v in zip(ids, votes.round(6)))
+    for i, image in zip(ids, X):
+        Image.fromarray(image).save(images / f"{i}.jpg")
+    return folder / "zoo"
+
+
+@pytest.mark.parametrize(
+    "make_source, argv, expected",
+    [
+        (_galaxy10_file, ["-m", "logistic"], "Held-out (6) accuracy"),
+        (_csv_file, ["-m", "logistic", "--max-images", "9"], "Held-out (2) accuracy"),
+        (_kaggle_folder, ["-m", "baseline"], "Held-out (4) RMSE"),
+        (_kaggle_folder, ["-m", "logistic", "--target", "plurality"], "accuracy"),
+    ],
+)
+def test_train_on_each_file_source(capsys, tmp_path, make_source, argv, expected):
+    source = make_source(tmp_path)
+    out = tmp_path / "model.skops"
+    status, stdout, err = run_cli(capsys, "train", source, *argv, "-o", out, "-q")
+    assert status == 0, err
+    assert expected in stdout
+    model = load(out)
+    if make_source is _galaxy10_file:
+        assert set(model.classes_) <= set(GALAXY10_CLASSES)
+    if make_source is _csv_file:
+        assert set(model.classes_) == {"elliptical", "spiral", "irregular"}
+
+
 # ---------------------------------------------------------------- predict
 
 

@@ -427,3 +427,14 @@ def test_round_trip_grid_search_over_a_cnn(tmp_path):
     assert loaded.best_params_ == grid.best_params_
     assert not loaded.estimator.initialized_  # the unfitted template stays unfitted
     _assert_same(grid, loaded, X)
+
+
+def test_load_refuses_a_network_smuggled_into_the_skops_part(tmp_path):
+    # skops would rebuild a skorch net through its __setstate__, which unpickles.
+    sio = pytest.importorskip("skops.io")
+    pipeline = _torch_pipeline()
+    path = tmp_path / "cnn.skgalaxy"
+    save(_pipeline("coarsen+mlp"), path)
+    _rewrite(path, "model.skops", lambda data: sio.dumps(pipeline))
+    with pytest.raises(UntrustedTypesError, match=r"_cnn\.CNNClassifier"):
+        load(path)

@@ -143,7 +143,11 @@ def _trusted_names(trusted):
 
 
 def _is_known_safe(name):
-    """Classes defined by skgalaxy or scikit-learn (not functions)."""
+    """Classes defined by skgalaxy or scikit-learn (not functions).
+
+    Classes built on torch or skorch are excluded: skorch's ``__setstate__``
+    unpickles, and networks never belong in the skops part of a file anyway.
+    """
     parts = name.split(".")
     if parts[0] not in ("skgalaxy", "sklearn") or not all(
         p.isidentifier() for p in parts
@@ -159,7 +163,14 @@ def _is_known_safe(name):
                 obj = getattr(obj, attr)
         except AttributeError:
             return False
-        return inspect.isclass(obj) and obj.__module__.split(".")[0] == parts[0]
+        return (
+            inspect.isclass(obj)
+            and obj.__module__.split(".")[0] == parts[0]
+            and not any(
+                base.__module__.split(".")[0] in ("torch", "skorch")
+                for base in obj.__mro__
+            )
+        )
     return False
 
 

@@ -276,6 +276,17 @@ def net_from_config(config, weights, attrs, trusted=()):
         )
         params["device"] = "cpu"
     net = cls(**params)
+    bad = [
+        key
+        for key in attrs
+        if not (isinstance(key, str) and key.endswith("_") and not key.startswith("_"))
+        or key in _state_attribute_names(net)
+    ]
+    if bad:
+        raise PersistenceError(
+            f"The file sets attributes {bad} of the network, which only fitting "
+            "sets; the file is corrupt or was edited."
+        )
     for key, value in attrs.items():
         setattr(net, key, value)
     if not config["initialized"]:

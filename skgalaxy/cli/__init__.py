@@ -426,6 +426,12 @@ def main(argv=None):
             warnings.showwarning = _show_warning
         try:
             return args.func(args) or 0
+        except BrokenPipeError:
+            # The reader went away (``skgalaxy predict ... -o - | head``): stop
+            # quietly, and keep Python from complaining when it flushes stdout.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 1
         except KeyboardInterrupt:
             print(f"{_PROG}: error: interrupted", file=sys.stderr)
             return 130

@@ -92,9 +92,10 @@ def _add_data_options(p, *, default_random_state):
     g.add_argument(
         "--image-size",
         type=_positive_int,
-        default=64,
+        default=None,
         metavar="PX",
-        help="side of synthetic images in pixels (default: 64)",
+        help="side of synthetic images in pixels (default: 64, or the size the "
+        "model was fitted on)",
     )
     g.add_argument(
         "--max-images",
@@ -132,6 +133,11 @@ def _fraction(text):
         raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {value}")
     return value
 
+
+_MODEL_HELP = (
+    "a saved model: .skgalaxy or .skops (safe, nothing is unpickled) or .joblib "
+    "(a pickle: load only files you trust)"
+)
 
 _SOURCES_HELP = """\
 data sources:
@@ -291,7 +297,7 @@ models:
         ),
         formatter_class=_Formatter,
     )
-    predict.add_argument("model", metavar="MODEL", help="a saved model file")
+    predict.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     predict.add_argument(
         "inputs",
         nargs="+",
@@ -338,7 +344,7 @@ models:
         epilog=_SOURCES_HELP,
         formatter_class=_Formatter,
     )
-    evaluate.add_argument("model", metavar="MODEL", help="a saved model file")
+    evaluate.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     evaluate.add_argument("source", metavar="SOURCE", help="data source (see below)")
     evaluate.add_argument(
         "-o",

@@ -172,21 +172,27 @@ def _is_hdf5(name):
     return name.lower().endswith(_HDF5_SUFFIXES)
 
 
-def load_source(args, *, needs_votes=False):
+def load_source(args, *, image_shape=None):
     """Load ``args.source``: images, labels and/or votes, class names.
 
-    Returns a dict with ``images``, ``labels`` (or None), ``label_names`` (or
-    None), ``votes`` (or None) and ``description``.
+    Synthetic galaxies take the size and channels of ``image_shape`` (a fitted
+    model's) unless ``--image-size`` is given. Returns a dict with ``images``,
+    ``labels`` (or None), ``label_names`` (or None), ``votes`` (or None) and
+    ``description``.
     """
     source = args.source
     progress = not args.quiet
     if source == "synthetic":
         from skgalaxy.datasets import make_galaxies
 
-        with Stage(args, f"Generating {args.n_samples:,} synthetic galaxies"):
+        size = args.image_size or (image_shape[0] if image_shape else 64)
+        channels = 1 if image_shape is not None and len(image_shape) == 2 else 3
+        message = f"Generating {args.n_samples:,} synthetic galaxies of {size} px"
+        with Stage(args, message):
             images, labels, votes = make_galaxies(
                 args.n_samples,
-                image_size=args.image_size,
+                image_size=size,
+                n_channels=channels,
                 return_votes=True,
                 random_state=args.random_state,
             )

@@ -114,7 +114,7 @@ def run(args):
         raise CLIError(f"{args.model!r} does not hold a model with a predict method")
     out_dir = None if args.no_plots else make_output_dir(args.output_dir)
     classifier = is_classifier(model)
-    data = load_source(args)
+    data = load_source(args, image_shape=expected_image_shape(model))
     y, kind, names = choose_target(
         data, args.target, wants_votes=not classifier, model_name="this model"
     )

@@ -342,9 +342,11 @@ def test_evaluate_vote_regressor(capsys, baseline_model, tmp_path):
     out_dir = tmp_path / "eval"
     status, out, err = run_cli(
         capsys, "evaluate", baseline_model, "synthetic", "--n-samples", "30",
-        "--image-size", "16", "-o", out_dir, "-q",
+        "-o", out_dir,
     )  # fmt: skip
     assert status == 0, err
+    # Without --image-size, synthetic galaxies take the model's image size.
+    assert "Generating 30 synthetic galaxies of 16 px" in err
     metrics = json.loads((out_dir / "metrics.json").read_text())
     assert f"RMSE (Kaggle, all 37 answers): {metrics['kaggle_rmse']:.4f}" in out
     assert len(metrics["rmse_per_answer"]) == 37

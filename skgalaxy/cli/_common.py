@@ -372,17 +372,12 @@ def fit_images(images, shape, *, resize=True):
                 f"model expects {target_hw[0]}x{target_hw[1]} (drop --no-resize "
                 "to resize them)"
             )
-        from skimage.transform import resize as sk_resize
+        from skgalaxy.preprocessing import Resize
 
-        out_shape = (len(images), *target_hw, *images.shape[3:])
-        resized = sk_resize(
-            images, out_shape, anti_aliasing=True, preserve_range=True, order=1
-        )
-        images = (
-            np.clip(np.rint(resized), 0, 255).astype(np.uint8)
-            if images.dtype == np.uint8
-            else resized.astype(images.dtype)
-        )
+        resized = Resize(output_size=tuple(target_hw)).fit_transform(images)
+        if images.dtype == np.uint8:  # keep the files' dtype for the model
+            resized = np.clip(np.rint(resized * 255), 0, 255).astype(np.uint8)
+        images = resized
     return images
 
 

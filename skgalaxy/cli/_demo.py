@@ -124,7 +124,10 @@ def run(args):
         save_model(model, path)
         print(f"Saved the fitted {name} pipeline to {path}")
     best_name, _, best_accuracy, _, best_pred = max(results, key=lambda r: r[2])
-    _plots(out_dir, X_test, y_test, best_pred, best_name, best_accuracy)
+    if importlib.util.find_spec("matplotlib") is not None:
+        _plots(out_dir, X_test, y_test, best_pred, best_name, best_accuracy)
+    else:
+        note(args, 'Note: no pictures without matplotlib ("skgalaxy[plot]")')
     samples = _write_samples(out_dir, X_test, y_test, n_samples=12)
     print(
         f"\nTry it on images:  skgalaxy predict {out_dir / (best_name + suffix)} "

@@ -1,5 +1,7 @@
 """``skgalaxy evaluate``: score a saved model on labelled data, plot the errors."""
 
+import importlib.util
+
 import numpy as np
 
 from . import CLIError
@@ -112,6 +114,11 @@ def run(args):
     model = load_model(args.model, args.trust)
     if not hasattr(model, "predict"):
         raise CLIError(f"{args.model!r} does not hold a model with a predict method")
+    if not args.no_plots and importlib.util.find_spec("matplotlib") is None:
+        raise CLIError(
+            'the plots need matplotlib: pip install "skgalaxy[plot]", or pass '
+            "--no-plots"
+        )
     out_dir = None if args.no_plots else make_output_dir(args.output_dir)
     classifier = is_classifier(model)
     data = load_source(args, image_shape=expected_image_shape(model))

@@ -377,3 +377,20 @@ def test_demo_output_dir_is_a_file(capsys, tmp_path):
     status, _, err = run_cli(capsys, "demo", "-o", tmp_path / "taken")
     assert status == 1
     assert "is a file" in _one_error_line(err)
+
+
+def test_evaluate_without_matplotlib_fails_before_work(
+    capsys, monkeypatch, logistic_model
+):
+    import importlib.util
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else find_spec(name, *a),
+    )
+    status, _, err = run_cli(capsys, "evaluate", logistic_model, "synthetic")
+    assert status == 1
+    assert "the plots need matplotlib" in _one_error_line(err)
+    assert "Generating" not in err

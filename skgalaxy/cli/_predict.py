@@ -98,8 +98,9 @@ def _image_chunks(inputs, shape, args):
     mode = None
     if shape is not None:
         mode = "L" if len(shape) == 2 else ("RGB" if shape[2] == 3 else None)
-    if len(files) > _CHUNK and not args.quiet:
-        note(args, f"Predicting {len(files):,} images")
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=len(files), unit="img", disable=args.quiet or len(files) <= _CHUNK)
     for start in range(0, len(files), _CHUNK):
         part = files[start : start + _CHUNK]
         try:
@@ -108,7 +109,9 @@ def _image_chunks(inputs, shape, args):
             raise CLIError(str(exc)) from exc
         if X.shape[0] != len(part):
             raise CLIError("some images could not be read")
+        bar.update(len(part))
         yield [p.name for p in part], X
+    bar.close()
 
 
 def _hdf5_chunks(path, args):

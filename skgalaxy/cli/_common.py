@@ -15,6 +15,7 @@ _JOBLIB_SUFFIXES = (".joblib", ".pkl", ".pickle")
 _SAFE_SUFFIXES = (".skgalaxy", ".skops")
 _HDF5_SUFFIXES = (".h5", ".hdf5")
 _CSV_SUFFIXES = (".csv", ".csv.gz")
+_IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 
 def note(args, message):
@@ -338,9 +339,13 @@ def expand_inputs(inputs):
         elif path.is_file():
             files.append(path)
         elif glob.has_magic(item):
-            found = sorted(Path(p) for p in glob.glob(item) if Path(p).is_file())
+            found = sorted(
+                Path(p)
+                for p in glob.glob(item)
+                if Path(p).is_file() and p.lower().endswith(_IMAGE_SUFFIXES)
+            )
             if not found:
-                raise CLIError(f"no file matches {item!r}")
+                raise CLIError(f"no .jpg, .jpeg or .png file matches {item!r}")
             files.extend(found)
         else:
             raise CLIError(f"the input {item!r} does not exist")

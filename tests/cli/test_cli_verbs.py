@@ -270,12 +270,14 @@ def test_predict_refuses_untrusted_model_unless_trusted(capsys, image_folder, tm
     "inputs, message",
     [
         (["{tmp}/nothing.png"], "does not exist"),
-        (["{tmp}/*.jpg"], "no file matches"),
+        (["{tmp}/*.jpg"], "no .jpg, .jpeg or .png file matches"),
+        (["{tmp}/*"], "no .jpg, .jpeg or .png file matches"),
         (["{tmp}/empty"], "holds no .jpg, .jpeg or .png"),
     ],
 )
 def test_predict_bad_inputs(capsys, logistic_model, tmp_path, inputs, message):
     (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.txt").write_text("not an image")
     inputs = [i.replace("{tmp}", str(tmp_path)) for i in inputs]
     status, _, err = run_cli(capsys, "predict", logistic_model, *inputs, "-o", "-")
     assert status == 1

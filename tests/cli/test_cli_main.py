@@ -3,10 +3,18 @@
 import re
 
 import pytest
-from conftest import run_cli
 
 import skgalaxy
 from skgalaxy import cli
+from skgalaxy.cli import main
+
+
+def run_cli(capsys, *argv):
+    """Run ``skgalaxy argv`` in-process; return (status, stdout, stderr)."""
+    status = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return status, out, err
+
 
 VERBS = ["demo", "train", "predict", "evaluate"]
 

@@ -65,7 +65,7 @@ def _add_common(p):
         type=int,
         default=None,
         metavar="N",
-        help="threads for image decoding (default: 1; -1: all cores)",
+        help="threads decoding or generating images (default: 1; -1: all cores)",
     )
 
 

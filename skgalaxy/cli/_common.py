@@ -196,6 +196,7 @@ def load_source(args, *, image_shape=None):
                 n_channels=channels,
                 return_votes=True,
                 random_state=args.random_state,
+                n_jobs=args.n_jobs,
             )
         return {
             "images": images,

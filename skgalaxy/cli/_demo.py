@@ -80,7 +80,9 @@ def run(args):
     n, size = settings["n_samples"], settings["image_size"]
 
     with Stage(args, f"Generating {n:,} synthetic galaxies of {size}x{size}x3 pixels"):
-        X, y_idx = make_galaxies(n, image_size=size, random_state=args.random_state)
+        X, y_idx = make_galaxies(
+            n, image_size=size, random_state=args.random_state, n_jobs=args.n_jobs
+        )
     # Fitted on class names, the saved pipelines predict names, not numbers.
     y = np.asarray(GALAXY10_CLASSES)[y_idx]
     X_train, X_test, y_train, y_test = train_test_split(

@@ -65,7 +65,8 @@ def _add_common(p):
         type=int,
         default=None,
         metavar="N",
-        help="threads decoding or generating images (default: 1; -1: all cores)",
+        help="threads for decoding and generating images, BLAS and torch "
+        "(default: OMP_NUM_THREADS, else 1; -1: all cores)",
     )
 
 
@@ -395,6 +396,56 @@ def _show_warning(message, category, filename, lineno, file=None, line=None):
     print(f"{_PROG}: warning: {text} ({name})", file=sys.stderr)
 
 
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _threads(n_jobs):
+    """Threads for BLAS and torch: --n-jobs, else OMP_NUM_THREADS, else 1.
+
+    One thread by default: on a shared machine, BLAS and OpenMP threads that
+    wait for each other spin and can make a fit several times slower.
+    """
+    if n_jobs is not None:
+        return (os.cpu_count() or 1) if n_jobs < 0 else max(1, n_jobs)
+    try:
+        return max(1, int(os.environ.get("OMP_NUM_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+class _ThreadLimits:
+    """Limit BLAS/OpenMP/torch threads for the command, and restore them after."""
+
+    def __init__(self, threads):
+        self.threads = threads
+
+    def __enter__(self):
+        # Libraries loaded later read the environment; loaded ones are limited
+        # through threadpoolctl (and torch through its own setting).
+        self.saved_env = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+        for name in _THREAD_VARIABLES:
+            os.environ[name] = str(self.threads)
+        from threadpoolctl import threadpool_limits
+
+        self.limits = threadpool_limits(limits=self.threads)
+        torch = sys.modules.get("torch")
+        self.torch_threads = torch.get_num_threads() if torch else None
+        if torch:
+            torch.set_num_threads(self.threads)
+        return self
+
+    def __exit__(self, *exc):
+        self.limits.restore_original_limits()
+        torch = sys.modules.get("torch")
+        if torch and self.torch_threads:
+            torch.set_num_threads(self.torch_threads)
+        for name, value in self.saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def main(argv=None):
     """Run the ``skgalaxy`` command.
 
@@ -431,7 +482,8 @@ def main(argv=None):
         if not debug:
             warnings.showwarning = _show_warning
         try:
-            return args.func(args) or 0
+            with _ThreadLimits(_threads(getattr(args, "n_jobs", None))):
+                return args.func(args) or 0
         except BrokenPipeError:
             # The reader went away (``skgalaxy predict ... -o - | head``): stop
             # quietly, and keep Python from complaining when it flushes stdout.

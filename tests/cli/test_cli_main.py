@@ -115,3 +115,32 @@ def test_main_warnings_are_one_line(capsys, monkeypatch):
     status, _, err = run_cli(capsys, "demo")
     assert status == 0
     assert err == "skgalaxy: warning: careful now (UserWarning)\n"
+
+
+@pytest.mark.parametrize(
+    "n_jobs, env, expected",
+    [(None, None, 1), (3, "2", 3), (None, "2", 2), (-1, None, 0)],
+)
+def test_main_limits_threads(monkeypatch, n_jobs, env, expected):
+    import os
+
+    from threadpoolctl import threadpool_info
+
+    if env is None:
+        monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OMP_NUM_THREADS", env)
+    expected = expected or os.cpu_count()
+    seen = {}
+
+    def record(args):
+        seen["env"] = os.environ["OPENBLAS_NUM_THREADS"]
+        seen["blas"] = {i["num_threads"] for i in threadpool_info()}
+        return 0
+
+    monkeypatch.setattr(cli, "_run", lambda name: record)
+    argv = ["demo"] + ([] if n_jobs is None else ["--n-jobs", str(n_jobs)])
+    assert cli.main(argv) == 0
+    assert seen["env"] == str(expected)
+    assert seen["blas"] <= {expected}
+    assert os.environ.get("OMP_NUM_THREADS") == env  # restored

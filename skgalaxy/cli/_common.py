@@ -2,7 +2,6 @@
 
 import glob
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -463,7 +462,3 @@ def use_agg():
     if "matplotlib.pyplot" not in sys.modules:
         matplotlib.use("Agg")
     return matplotlib
-
-
-def cpu_count():
-    return os.cpu_count() or 1

@@ -9,7 +9,6 @@ anything that was not registered, or that the user did not trust explicitly.
 import importlib
 import inspect
 import pkgutil
-import sys
 
 __all__ = ["register", "registered_names"]
 
@@ -185,7 +184,3 @@ def name_of(obj):
         if value is obj:
             return key
     return None
-
-
-def _loaded(module_name):
-    return module_name in sys.modules

@@ -74,8 +74,11 @@ def plot_confusion_matrix(
     if labels is None:
         labels = unique_labels(y_true, y_pred)
     display_labels = [_label_text(label, class_names) for label in labels]
-    if ax is None:
-        size = max(4.0, 0.6 * len(labels) + 2)
+    new_figure = ax is None
+    if new_figure:
+        longest = max(len(name) for name in display_labels)
+        # Room for the matrix, then for the longest class name on each axis.
+        size = max(4.0, 0.6 * len(labels) + 2) + 0.08 * longest
         _, ax = plt.subplots(figsize=(size + 1, size))
     if values_format is None and normalize is not None:
         values_format = ".2f"
@@ -94,4 +97,6 @@ def plot_confusion_matrix(
     )
     if title is not None:
         ax.set_title(title)
+    if new_figure:
+        display.figure_.tight_layout()
     return display

@@ -141,13 +141,14 @@ def gz1(args):
         acc_lr = logreg.score(
             X_test[:, ::2, ::2].reshape(len(X_test), -1) / 255.0, y_test
         )
+        majority = np.bincount(y_test).max() / len(y_test)
         counts = ", ".join(f"{n} {np.sum(y == i)}" for i, n in enumerate(names))
         print(
             f"gz1_small, {crop} crop to {args.gz1_size}x{args.gz1_size}x3 ({counts}; "
             f"{len(X_train)} train / {len(X_test)} test; load {load_s:.0f} s, CNN fit "
             f"{fit_s:.0f} s, {args.epochs} epochs):\n"
             f"  CNNClassifier accuracy {acc:.3f}; pixel logistic regression "
-            f"{acc_lr:.3f}; majority class {np.mean(y_test == 0):.3f}"
+            f"{acc_lr:.3f}; majority class {majority:.3f}"
         )
 
 

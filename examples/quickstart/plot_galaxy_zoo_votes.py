@@ -64,7 +64,6 @@ print(f"Kaggle RMSE, mean votes:      {kaggle_rmse(v_test, mean.predict(X_test))
 # One galaxy's votes and the prediction, question by question.
 i = int(np.argmax(v_test[:, 0]))  # the smoothest test galaxy
 ax = plot_vote_fractions(v_test[i], predicted=predicted[i], title=f"test galaxy {i}")
-ax.figure.tight_layout()
 
 # %%
 # Where the model gains on the mean
@@ -78,4 +77,3 @@ ax = plot_rmse_per_answer(
     },
     title="RMSE per answer",
 )
-ax.figure.tight_layout()

@@ -82,7 +82,8 @@ def plot_vote_fractions(
     if predicted is not None:
         predicted = _one_row(predicted, "predicted")
     plt = _pyplot()
-    if ax is None:
+    new_figure = ax is None
+    if new_figure:
         _, ax = plt.subplots(figsize=(7, 9))
 
     colors = _question_colors(len(QUESTIONS))
@@ -133,6 +134,8 @@ def plot_vote_fractions(
     ax.set_xlabel("vote fraction")
     if title is not None:
         ax.set_title(title)
+    if new_figure:
+        ax.figure.tight_layout()
     return ax
 
 
@@ -205,7 +208,8 @@ def plot_rmse_per_answer(rmse, *, ax=None, labels=None, title=None):
         )
 
     plt = _pyplot()
-    if ax is None:
+    new_figure = ax is None
+    if new_figure:
         width = min(14.0, max(6.0, 0.18 * n_outputs * (len(series) + 1)))
         _, ax = plt.subplots(figsize=(width, 4))
     positions = np.arange(n_outputs, dtype=float)
@@ -225,4 +229,6 @@ def plot_rmse_per_answer(rmse, *, ax=None, labels=None, title=None):
         ax.legend()
     if title is not None:
         ax.set_title(title)
+    if new_figure:
+        ax.figure.tight_layout()
     return ax

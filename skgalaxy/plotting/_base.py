@@ -75,8 +75,25 @@ def _check_positive_int(value, name):
     return int(value)
 
 
-def _image_grid(n_panels, ncols, *, figsize=None, panel_size=2.0, title_lines=1):
-    """A figure with ``n_panels`` image axes on a grid of ``ncols`` columns."""
+def _image_grid(
+    n_panels, ncols, *, axes=None, figsize=None, panel_size=2.0, title_lines=1
+):
+    """A figure with ``n_panels`` image axes on a grid of ``ncols`` columns.
+
+    With ``axes`` (any array of Axes) the panels are drawn on its first
+    ``n_panels`` Axes instead, in row-major order.
+    """
+    if axes is not None:
+        axes = np.ravel(axes)
+        if len(axes) < n_panels:
+            raise ValueError(
+                f"axes holds {len(axes)} Axes but {n_panels} images are shown; "
+                "pass at least one Axes per image."
+            )
+        for ax in axes[:n_panels]:
+            ax.set_xticks([])
+            ax.set_yticks([])
+        return axes[0].figure, axes[:n_panels]
     plt = _pyplot()
     ncols = min(ncols, n_panels)
     nrows = math.ceil(n_panels / ncols)

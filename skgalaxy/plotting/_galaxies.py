@@ -24,6 +24,7 @@ def plot_galaxies(
     class_names=None,
     max_images=25,
     ncols=5,
+    axes=None,
     figsize=None,
     title=None,
 ):
@@ -51,8 +52,12 @@ def plot_galaxies(
         Show at most the first ``max_images`` images.
     ncols : int, default=5
         Number of columns of the grid.
+    axes : array-like of matplotlib.axes.Axes, default=None
+        Axes to draw on, one per image in row-major order (e.g. from
+        ``plt.subplots``); None makes a new figure with a grid of ``ncols``
+        columns.
     figsize : tuple of (float, float), default=None
-        Figure size in inches; None sizes it from the grid.
+        Figure size in inches when ``axes`` is None; None sizes it from the grid.
     title : str, default=None
         Title of the whole figure.
 
@@ -86,7 +91,8 @@ def plot_galaxies(
     y_pred = _check_labels(y_pred, n_total, "y_pred")
 
     n_lines = (y_true is not None) + (y_pred is not None)
-    fig, axes = _image_grid(n, ncols, figsize=figsize, title_lines=n_lines)
+    new_figure = axes is None
+    fig, axes = _image_grid(n, ncols, axes=axes, figsize=figsize, title_lines=n_lines)
     for i, ax in enumerate(axes):
         ax.imshow(images[i], cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         lines = []
@@ -105,7 +111,8 @@ def plot_galaxies(
         ax.set_title("\n".join(lines), fontsize="small", **title_kwargs)
     if title is not None:
         fig.suptitle(title)
-    fig.tight_layout()
+    if new_figure:
+        fig.tight_layout()
     return fig
 
 
@@ -116,6 +123,7 @@ def plot_most_confident(
     answers=None,
     descriptions=True,
     ncols=6,
+    axes=None,
     figsize=None,
 ):
     """Show, for each Galaxy Zoo answer, the galaxy with the highest vote fraction.
@@ -136,8 +144,11 @@ def plot_most_confident(
         Add each answer's description (``"smooth"``, ...) to its title.
     ncols : int, default=6
         Number of columns of the grid.
+    axes : array-like of matplotlib.axes.Axes, default=None
+        Axes to draw on, one per answer in row-major order; None makes a new
+        figure with a grid of ``ncols`` columns.
     figsize : tuple of (float, float), default=None
-        Figure size in inches; None sizes it from the grid.
+        Figure size in inches when ``axes`` is None; None sizes it from the grid.
 
     Returns
     -------
@@ -188,7 +199,10 @@ def plot_most_confident(
     best = np.argmax(votes[:, columns], axis=0)
     images, cmap = _images_for_display(np.asarray(X)[best])
     n_lines = 3 if descriptions else 2
-    fig, axes = _image_grid(len(columns), ncols, figsize=figsize, title_lines=n_lines)
+    new_figure = axes is None
+    fig, axes = _image_grid(
+        len(columns), ncols, axes=axes, figsize=figsize, title_lines=n_lines
+    )
     for ax, image, column, row in zip(axes, images, columns, best):
         name = VOTE_COLUMNS[column]
         lines = [name]
@@ -197,5 +211,6 @@ def plot_most_confident(
         lines.append(f"fraction {votes[row, column]:.2f}")
         ax.imshow(image, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax.set_title("\n".join(lines), fontsize="small")
-    fig.tight_layout()
+    if new_figure:
+        fig.tight_layout()
     return fig

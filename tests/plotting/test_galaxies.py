@@ -139,3 +139,26 @@ def test_plot_most_confident_bad_input_raises(images, rng):
         plot_most_confident(images, votes, answers=[])
     with pytest.raises(ValueError):
         plot_most_confident(images, votes[:, :30])
+
+
+def test_plot_galaxies_on_given_axes(images):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 4)
+    out = plot_galaxies(images, y_true=np.arange(7), axes=axes)
+    assert out is fig
+    assert axes[1, 2].get_title() == "true: 6"
+    assert not axes[1, 3].images
+    with pytest.raises(ValueError, match="axes holds 8 Axes but 9 images"):
+        plot_galaxies(np.concatenate([images, images[:2]]), axes=axes)
+
+
+def test_plot_most_confident_on_given_axes(images, rng):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2)
+    out = plot_most_confident(
+        images, _votes(7, rng), answers=["Class6.1", "Class6.2"], axes=axes
+    )
+    assert out is fig
+    assert [ax.get_title().splitlines()[0] for ax in axes] == ["Class6.1", "Class6.2"]

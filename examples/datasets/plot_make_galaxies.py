@@ -1,7 +1,7 @@
 """
 =====================================================
 Synthetic galaxies of the ten Galaxy10 DECaLS classes
-====================================================
+=====================================================
 
 :func:`~skgalaxy.datasets.make_galaxies` renders galaxies from a physical model of
 each Galaxy10 class (Sersic spheroids, exponential disks with logarithmic spiral

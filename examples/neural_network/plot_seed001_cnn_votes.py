@@ -1,7 +1,7 @@
 """
-=========================================================
+======================================================
 Seed 001: a CNN regressor on Galaxy Zoo vote fractions
-=========================================================
+======================================================
 
 Seed 001 predicts the 37 Galaxy Zoo vote fractions of each galaxy with a
 convolutional network: it crops every image to the region of interest, turns it

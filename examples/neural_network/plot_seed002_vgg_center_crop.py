@@ -1,7 +1,7 @@
 """
-=====================================================================
+====================================================================
 Seed 002: centre crop and a VGG16-style network, with Hubble classes
-=====================================================================
+====================================================================
 
 Seed 002 crops each Galaxy Zoo image to its central half, resizes it, and trains
 an ImageNet-pretrained VGG16 with a dense head (1024, dropout, 1024, 37 sigmoid

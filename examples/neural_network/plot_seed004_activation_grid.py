@@ -1,7 +1,7 @@
 """
-==============================================================
+=========================================================
 Seed 004: twelve AlexNet-like networks in one grid search
-==============================================================
+=========================================================
 
 Seed 004 classifies gray galaxy images by the plurality answer of their Galaxy
 Zoo votes with an AlexNet-like network, and compares twelve variants: four

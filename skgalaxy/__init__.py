@@ -27,7 +27,27 @@ _SUBMODULES = [
 ]
 
 # Public names re-exported at the top level, and the subpackage that defines each.
-_PUBLIC = {}
+_PUBLIC = {
+    **dict.fromkeys(
+        ["CenterCrop", "Coarsen", "Flatten", "Grayscale", "ROICrop", "Resize"],
+        "preprocessing",
+    ),
+    **dict.fromkeys(
+        ["NumpyMLPClassifier", "CNNClassifier", "CNNRegressor"], "neural_network"
+    ),
+    "PixelBaselineRegressor": "baseline",
+    **dict.fromkeys(
+        [
+            "make_galaxies",
+            "load_galaxy10",
+            "load_galaxy_zoo",
+            "load_galaxy_csv",
+            "load_images",
+        ],
+        "datasets",
+    ),
+    "kaggle_rmse": "metrics",
+}
 
 __all__ = ["__version__", *_SUBMODULES, *_PUBLIC]
 

@@ -21,3 +21,17 @@ def test_readme_names_the_two_commands():
     text = README.read_text(encoding="utf-8")
     assert 'pip install -e ".[all]" && skgalaxy demo' in text
     assert 'pip install -e ".[all,test]" && pytest' in text
+
+
+def test_top_level_reexports_the_main_names_lazily():
+    import subprocess
+    import sys
+
+    import skgalaxy
+    from skgalaxy.preprocessing import Coarsen
+
+    assert skgalaxy.Coarsen is Coarsen
+    assert "make_galaxies" in dir(skgalaxy)
+    code = "import sys, skgalaxy; skgalaxy.Coarsen; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -413,6 +413,18 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
+def test_atomic_write_gives_the_mode_of_a_plain_open(tmp_path):
+    import os
+    import stat
+
+    plain = tmp_path / "plain.txt"
+    plain.write_text("x")
+    target = tmp_path / "atomic.txt"
+    atomic_write(target, lambda tmp: open(tmp, "w").close())
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    assert mode == stat.S_IMODE(os.stat(plain).st_mode)
+
+
 def test_round_trip_grid_search_over_a_cnn(tmp_path):
     pytest.importorskip("skorch")
     from sklearn.model_selection import GridSearchCV

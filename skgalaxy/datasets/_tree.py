@@ -30,14 +30,47 @@ __all__ = [
 
 
 class Answer(NamedTuple):
-    """One answer: its Kaggle column name and what volunteers were told."""
+    """One answer: its Kaggle column name and what volunteers were told.
+
+    Parameters
+    ----------
+    column : str
+        Kaggle column name, e.g. ``"Class1.1"``.
+    description : str
+        The answer as volunteers read it, e.g. ``"smooth"``.
+
+    Examples
+    --------
+    >>> from skgalaxy.datasets import QUESTIONS
+    >>> QUESTIONS[0].answers[0]
+    Answer(column='Class1.1', description='smooth')
+    """
 
     column: str
     description: str
 
 
 class Question(NamedTuple):
-    """One question of the tree and the answer (column name) that leads to it."""
+    """One question of the tree and the answer (column name) that leads to it.
+
+    Parameters
+    ----------
+    number : int
+        Question number, 1 to 11.
+    text : str
+        The question as volunteers read it.
+    answers : tuple of Answer
+        Its answers, in Kaggle column order.
+    parent : str or None
+        Column of the answer that leads to this question; None for Q1 and Q6.
+
+    Examples
+    --------
+    >>> from skgalaxy.datasets import QUESTIONS
+    >>> q = QUESTIONS[9]
+    >>> q.number, q.parent, [a.description for a in q.answers]
+    (10, 'Class4.1', ['tight', 'medium', 'loose'])
+    """
 
     number: int
     text: str

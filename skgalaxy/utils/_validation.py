@@ -19,7 +19,24 @@ _SHAPE_HELP = (
 
 
 def describe_shape(shape):
-    """Return ``shape`` as text, e.g. ``'64x64x3'`` (used in error messages)."""
+    """Return an image shape as text, as error messages print it.
+
+    Parameters
+    ----------
+    shape : tuple of int
+        An image shape such as ``(64, 64, 3)``.
+
+    Returns
+    -------
+    text : str
+        The sizes joined by ``x``.
+
+    Examples
+    --------
+    >>> from skgalaxy.utils import describe_shape
+    >>> describe_shape((64, 64, 3))
+    '64x64x3'
+    """
     return "x".join(str(int(s)) for s in shape)
 
 

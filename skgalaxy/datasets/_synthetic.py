@@ -139,6 +139,19 @@ def _disk_to_sky(xd, yd, x0, y0, pa, cos_i):
     return x0[:, None] + xd * c - yr * s, y0[:, None] + xd * s + yr * c
 
 
+def _disk_polar(cv, x0, y0, pa, cos_i):
+    """Disk-plane coordinates, radius, log-radius and azimuth of inclined disks."""
+    xr, yr = P.rotate(cv.x, cv.y, x0, y0, pa)
+    xd, yd = P.deproject(xr, yr, cos_i)
+    r2 = xd * xd
+    r2 += yd * yd
+    r2 += F32(cv.softening) ** 2
+    # one log serves both the radius and the spiral arms' log-radius
+    log_r = np.log(r2)
+    log_r *= F32(0.5)
+    return xd, yd, np.exp(log_r), log_r, np.arctan2(yd, xd)
+
+
 def _centre(rng, m, sd=0.012):
     return np.clip(rng.normal(0.0, sd, (2, m)), -0.04, 0.04)
 
@@ -278,15 +291,7 @@ def _disk_galaxy(cv, rng, kind):
         sharp = rng.uniform(2.5, 6.0, m)
         n_clumps = rng.integers(0, 5, m)
 
-    xr, yr = P.rotate(cv.x, cv.y, x0, y0, pa)
-    xd, yd = P.deproject(xr, yr, cos_i)
-    r2 = xd * xd
-    r2 += yd * yd
-    r2 += F32(cv.softening) ** 2
-    log_r = np.log(r2)
-    log_r *= F32(0.5)
-    r = np.exp(log_r)
-    phi = np.arctan2(yd, xd)
+    xd, yd, r, log_r, phi = _disk_polar(cv, x0, y0, pa, cos_i)
 
     disk = P.exponential(r, amp, h)
     if kind == "barred":
@@ -489,15 +494,7 @@ def _lopsided_disk(cv, rng, x0, y0, h, amp, strength):
     m = cv.m
     pa = rng.uniform(0.0, np.pi, m)
     cos_i = rng.uniform(0.4, 1.0, m)
-    xr, yr = P.rotate(cv.x, cv.y, x0, y0, pa)
-    xd, yd = P.deproject(xr, yr, cos_i)
-    r2 = xd * xd
-    r2 += yd * yd
-    r2 += F32(cv.softening) ** 2
-    log_r = np.log(r2)
-    log_r *= F32(0.5)
-    r = np.exp(log_r)
-    phi = np.arctan2(yd, xd)
+    xd, yd, r, log_r, phi = _disk_polar(cv, x0, y0, pa, cos_i)
     mod = np.zeros_like(r)
     for order, share in ((1, 1.0), (2, 0.6), (3, 0.4)):
         wind = P.col(rng.uniform(-3.0, 3.0, m))

@@ -42,17 +42,15 @@ GALAXY10_CLASSES = (
     "edge-on with bulge",
 )
 
+_SMOOTH = ("round smooth", "in-between round smooth", "cigar-shaped smooth")
+
 #: Named groupings of the Galaxy10 classes into coarser classes, for
 #: ``make_galaxies(classes=name)``: ``{group name: tuple of Galaxy10 names}``.
 CLASS_MAPPINGS = MappingProxyType(
     {
         # Seed 003's three classes (Mocz's Galaxy Zoo 2 subset).
         "elliptical-spiral-irregular": {
-            "elliptical": (
-                "round smooth",
-                "in-between round smooth",
-                "cigar-shaped smooth",
-            ),
+            "elliptical": _SMOOTH,
             "spiral": (
                 "barred spiral",
                 "unbarred tight spiral",
@@ -64,21 +62,13 @@ CLASS_MAPPINGS = MappingProxyType(
         },
         # The classes of hubble_class (seed 002): face-on spirals only.
         "hubble": {
-            "elliptical": (
-                "round smooth",
-                "in-between round smooth",
-                "cigar-shaped smooth",
-            ),
+            "elliptical": _SMOOTH,
             "spiral": ("unbarred tight spiral", "unbarred loose spiral"),
             "barred spiral": ("barred spiral",),
         },
         # gz1_small as a benchmark (DECISIONS.md): four classes, no "disturbed".
         "gz1": {
-            "elliptical": (
-                "round smooth",
-                "in-between round smooth",
-                "cigar-shaped smooth",
-            ),
+            "elliptical": _SMOOTH,
             "spiral": (
                 "barred spiral",
                 "unbarred tight spiral",

@@ -221,25 +221,9 @@ def check_votes(votes, *, input_name="votes"):
     >>> check_votes(np.full((2, 37), 0.5)).shape
     (2, 37)
     """
-    try:
-        votes = np.asarray(votes)
-    except ValueError as exc:
-        raise ValueError(f"{input_name} is ragged; expected shape (n, 37).") from exc
-    if votes.dtype.kind not in "biuf":
-        raise TypeError(
-            f"{input_name} has dtype {votes.dtype}; vote fractions must be numeric."
-        )
-    if votes.dtype.kind != "f":
-        votes = votes.astype(np.float64)
-    if votes.ndim != 2 or votes.shape[1] != len(VOTE_COLUMNS):
-        raise ValueError(
-            f"{input_name} has shape {votes.shape}; expected (n_samples, 37): one "
-            "column per Galaxy Zoo answer, Class1.1 ... Class11.6."
-        )
+    votes = _as_float_2d(votes, input_name)
     if votes.shape[0] == 0:
         raise ValueError(f"{input_name} is empty; at least one row is required.")
-    if not np.isfinite(votes).all():
-        raise ValueError(f"{input_name} contains NaN or infinity.")
     lo, hi = votes.min(), votes.max()
     if lo < 0 or hi > 1:
         raise ValueError(
@@ -250,18 +234,23 @@ def check_votes(votes, *, input_name="votes"):
 
 
 def _as_float_2d(votes, input_name):
-    votes = np.asarray(votes)
+    """Votes as a finite float array of shape (n, 37); ints become float64."""
+    try:
+        votes = np.asarray(votes)
+    except ValueError as exc:
+        raise ValueError(f"{input_name} is ragged; expected shape (n, 37).") from exc
     if votes.dtype.kind not in "biuf":
         raise TypeError(
             f"{input_name} has dtype {votes.dtype}; vote fractions must be numeric."
         )
     if votes.ndim != 2 or votes.shape[1] != len(VOTE_COLUMNS):
         raise ValueError(
-            f"{input_name} has shape {votes.shape}; expected (n_samples, 37)."
+            f"{input_name} has shape {votes.shape}; expected (n_samples, 37): one "
+            "column per Galaxy Zoo answer, Class1.1 ... Class11.6."
         )
     if not np.isfinite(votes).all():
         raise ValueError(f"{input_name} contains NaN or infinity.")
-    return votes.astype(np.result_type(votes.dtype, np.float32))
+    return votes if votes.dtype.kind == "f" else votes.astype(np.float64)
 
 
 @validate_params({"votes": ["array-like"]}, prefer_skip_nested_validation=True)

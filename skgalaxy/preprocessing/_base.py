@@ -2,52 +2,10 @@
 
 import numbers
 
-import numpy as np
-from skimage.util import img_as_float32
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
 from ..utils._validation import check_image_shape, check_images
-
-# Batched work runs over chunks of about this many bytes of float32, so each
-# chunk's temporaries stay in the CPU cache (measured: 2 to 4 MiB is best).
-_CHUNK_BYTES = 4 * 2**20
-
-
-def _chunk_size(X, dtype=np.float32):
-    per_image = int(np.prod(X.shape[1:])) * np.dtype(dtype).itemsize
-    return max(1, _CHUNK_BYTES // max(per_image, 1))
-
-
-def _as_float(X):
-    """Apply the dtype rule: integers become float32 in [0, 1], floats are kept.
-
-    uint8/uint16 are converted chunk by chunk into one output array, exactly as
-    :func:`skimage.util.img_as_float32` computes it (``x * (1 / max)`` in
-    float32) but several times faster on a large stack.
-    """
-    if X.dtype.kind == "u" and X.dtype.itemsize <= 2 and X.ndim >= 1:
-        scale = 1.0 / np.iinfo(X.dtype).max
-        out = np.empty(X.shape, dtype=np.float32)
-        step = _chunk_size(X)
-        for start in range(0, len(X), step):
-            np.multiply(
-                X[start : start + step],
-                scale,
-                dtype=np.float32,
-                out=out[start : start + step],
-            )
-        return out
-    if X.dtype.kind in "biu":
-        return img_as_float32(X)
-    if X.dtype == np.float16:
-        return X.astype(np.float32)
-    return X
-
-
-def _float_dtype(dtype):
-    """The output dtype of the dtype rule for input of ``dtype``."""
-    return np.dtype(np.float64) if np.dtype(dtype) == np.float64 else np.dtype("f4")
 
 
 def _check_size_pair(value, name):

@@ -5,7 +5,9 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _as_float, _BaseImageTransformer, _chunk_size, _float_dtype
+from ..utils._chunks import chunk_length
+from ..utils._validation import as_float_images, float_dtype
+from ._base import _BaseImageTransformer
 
 __all__ = ["Coarsen"]
 
@@ -43,15 +45,15 @@ def _block_mean(X, factor):
 
     acc, top_value = _accumulator(X.dtype, fh * fw)
     if acc is None:
-        X = _as_float(X)
+        X = as_float_images(X)
         acc, divisor = X.dtype, fh * fw
     else:
         divisor = fh * fw * top_value
-    out_dtype = _float_dtype(X.dtype)
+    out_dtype = float_dtype(X.dtype)
     divisor = out_dtype.type(divisor)
 
     out = np.empty((n, out_h, out_w, *rest), dtype=out_dtype)
-    step = _chunk_size(X)
+    step = chunk_length(X)
     for start in range(0, n, step):
         chunk = X[start : start + step]
         m = len(chunk)

@@ -5,7 +5,8 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
-from ._base import _as_float, _BaseImageTransformer, _check_size_pair
+from ..utils._validation import as_float_images
+from ._base import _BaseImageTransformer, _check_size_pair
 from ._resize import _resize_images
 
 __all__ = ["CenterCrop"]
@@ -94,7 +95,7 @@ class CenterCrop(_BaseImageTransformer):
         left, crop_w = _crop_window(width, self.fraction)
         crop = X[:, top : top + crop_h, left : left + crop_w]
         if self.output_size is None:
-            crop = _as_float(crop)
+            crop = as_float_images(crop)
             # A float crop is a view of X: copy it, so the output never aliases X.
             return crop.copy() if np.may_share_memory(crop, X) else crop
         size = _check_size_pair(self.output_size, "output_size")

@@ -3,7 +3,8 @@
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _as_float, _BaseImageTransformer
+from ..utils._validation import as_float_images
+from ._base import _BaseImageTransformer
 
 __all__ = ["Flatten"]
 
@@ -54,7 +55,7 @@ class Flatten(_BaseImageTransformer):
         pass
 
     def _transform(self, X):
-        return _as_float(X).reshape(len(X), -1)
+        return as_float_images(X).reshape(len(X), -1)
 
     def inverse_transform(self, X):
         """Reshape rows of pixel features back to images.

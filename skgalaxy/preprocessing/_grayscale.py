@@ -3,7 +3,9 @@
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
-from ._base import _as_float, _BaseImageTransformer, _chunk_size, _float_dtype
+from ..utils._chunks import chunk_length
+from ..utils._validation import as_float_images, float_dtype
+from ._base import _BaseImageTransformer
 
 __all__ = ["Grayscale"]
 
@@ -96,10 +98,10 @@ class Grayscale(_BaseImageTransformer):
 
     def _transform(self, X):
         if X.ndim == 3 or X.shape[3] == 1:
-            gray = _as_float(X if X.ndim == 3 else X[..., 0])
+            gray = as_float_images(X if X.ndim == 3 else X[..., 0])
             return gray.copy() if np.may_share_memory(gray, X) else gray
 
-        out_dtype = _float_dtype(X.dtype)
+        out_dtype = float_dtype(X.dtype)
         weights = self.weights_
         if X.dtype.kind in "bu":
             # Fold the integer-to-[0, 1] scale of the dtype rule into the weights.
@@ -109,7 +111,7 @@ class Grayscale(_BaseImageTransformer):
 
         n = X.shape[0]
         out = np.empty(X.shape[:3], dtype=out_dtype)
-        step = _chunk_size(X, out_dtype)
+        step = chunk_length(X, out_dtype)
         cast = X.dtype.kind in "bfu" and X.dtype != out_dtype
         if cast:
             buffer = np.empty((min(step, n), *X.shape[1:]), dtype=out_dtype)
@@ -123,6 +125,6 @@ class Grayscale(_BaseImageTransformer):
                 chunk = buffer[:m]
             elif chunk.dtype.kind == "i":
                 # Signed integers map to x / max, clipped at -1 (skimage's rule).
-                chunk = _as_float(chunk)
+                chunk = as_float_images(chunk)
             np.matmul(chunk, weights, out=out[start : start + m])
         return out

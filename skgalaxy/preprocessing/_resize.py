@@ -7,13 +7,9 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils._param_validation import Interval
 
-from ._base import (
-    _as_float,
-    _BaseImageTransformer,
-    _check_size_pair,
-    _chunk_size,
-    _float_dtype,
-)
+from ..utils._chunks import chunk_length
+from ..utils._validation import as_float_images, float_dtype
+from ._base import _BaseImageTransformer, _check_size_pair
 
 __all__ = ["Resize"]
 
@@ -102,17 +98,17 @@ def _resize_images(X, output_size, anti_aliasing=True):
     out_h, out_w = output_size
     rest = X.shape[3:]
     if (out_h, out_w) == (height, width):
-        Xf = _as_float(X)
+        Xf = as_float_images(X)
         return Xf.copy() if Xf is X else Xf
 
-    out_dtype = _float_dtype(X.dtype)
+    out_dtype = float_dtype(X.dtype)
     rows = _sparse_resize_matrix(height, out_h, bool(anti_aliasing), out_dtype.str)
     cols = _sparse_resize_matrix(width, out_w, bool(anti_aliasing), out_dtype.str)
     out = np.empty((n, out_h, out_w, *rest), dtype=out_dtype)
     out_view = out.reshape(n, out_h, out_w, -1)
-    step = _chunk_size(X, out_dtype)
+    step = chunk_length(X, out_dtype)
     for start in range(0, n, step):
-        chunk = _as_float(X[start : start + step]).astype(out_dtype, copy=False)
+        chunk = as_float_images(X[start : start + step]).astype(out_dtype, copy=False)
         m = len(chunk)
         # Resize the height axis with it in front: (height, m * width * channels).
         tall = rows @ chunk.reshape(m, height, width, -1).transpose(1, 0, 2, 3).reshape(

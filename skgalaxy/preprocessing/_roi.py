@@ -10,7 +10,8 @@ from skimage.filters import threshold_otsu
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _as_float, _BaseImageTransformer, _check_size_pair, _float_dtype
+from ..utils._validation import as_float_images, float_dtype
+from ._base import _BaseImageTransformer, _check_size_pair
 from ._coarsen import _block_mean
 from ._resize import _resize_one
 
@@ -125,7 +126,7 @@ def _extract(image, box, pad_mode):
     height, width = image.shape[:2]
     r0, r1 = max(top, 0), min(top + side, height)
     c0, c1 = max(left, 0), min(left + side, width)
-    crop = _as_float(image[r0:r1, c0:c1])
+    crop = as_float_images(image[r0:r1, c0:c1])
     pads = [(r0 - top, top + side - r1), (c0 - left, left + side - c1)]
     if any(p for pair in pads for p in pair):
         pads += [(0, 0)] * (image.ndim - 2)
@@ -306,7 +307,7 @@ class ROICrop(_BaseImageTransformer):
 
     def _transform(self, X):
         size = _check_size_pair(self.output_size, "output_size")
-        out = np.empty((len(X), *size, *X.shape[3:]), dtype=_float_dtype(X.dtype))
+        out = np.empty((len(X), *size, *X.shape[3:]), dtype=float_dtype(X.dtype))
         self._map(_crop_batch, X, out)
         return out
 

@@ -10,7 +10,15 @@ import numpy as np
 from scipy import sparse
 from skimage.util import img_as_float32
 
-__all__ = ["check_images", "check_image_shape", "describe_shape"]
+from ._chunks import chunk_length
+
+__all__ = [
+    "as_float_images",
+    "check_image_shape",
+    "check_images",
+    "describe_shape",
+    "float_dtype",
+]
 
 _SHAPE_HELP = (
     "Images are (n_samples, height, width) for one channel or "
@@ -97,6 +105,74 @@ def _check_finite(X, input_name):
         f"{input_name} contains infinity; images must be finite. Replace or drop "
         "the bad pixels (for example with np.nan_to_num) before fitting."
     )
+
+
+def as_float_images(X):
+    """Apply skgalaxy's dtype rule: integers become float32 in [0, 1], floats stay.
+
+    Integer and boolean images are scaled as :func:`skimage.util.img_as_float32`
+    scales them (uint8 0..255 becomes 0..1); float16 becomes float32; float32 and
+    float64 are returned as they are. uint8/uint16 stacks are converted chunk by
+    chunk into one output array (``x * (1 / max)`` in float32, exactly as
+    scikit-image computes it, but several times faster on a large stack).
+
+    Parameters
+    ----------
+    X : ndarray
+        Validated images (see :func:`check_images`) or any part of them.
+
+    Returns
+    -------
+    X : ndarray
+        float32 or float64 images; a new array whenever a conversion took place.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgalaxy.utils import as_float_images
+    >>> as_float_images(np.array([[0, 255]], dtype=np.uint8))
+    array([[0., 1.]], dtype=float32)
+    """
+    if X.dtype.kind == "u" and X.dtype.itemsize <= 2 and X.ndim >= 1:
+        scale = 1.0 / np.iinfo(X.dtype).max
+        out = np.empty(X.shape, dtype=np.float32)
+        step = chunk_length(X)
+        for start in range(0, len(X), step):
+            np.multiply(
+                X[start : start + step],
+                scale,
+                dtype=np.float32,
+                out=out[start : start + step],
+            )
+        return out
+    if X.dtype.kind in "biu":
+        return img_as_float32(X)
+    if X.dtype == np.float16:
+        return X.astype(np.float32)
+    return X
+
+
+def float_dtype(dtype):
+    """Return the dtype that :func:`as_float_images` gives input of ``dtype``.
+
+    Parameters
+    ----------
+    dtype : dtype
+        Input dtype.
+
+    Returns
+    -------
+    dtype : numpy.dtype
+        float64 for float64 input, float32 for everything else.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgalaxy.utils import float_dtype
+    >>> float_dtype(np.uint8), float_dtype(np.float64)
+    (dtype('float32'), dtype('float64'))
+    """
+    return np.dtype(np.float64) if np.dtype(dtype) == np.float64 else np.dtype("f4")
 
 
 def check_images(
@@ -189,11 +265,7 @@ def check_images(
                 f"this operation{where} needs at least {min_h}x{min_w}."
             )
     _check_finite(X, input_name)
-    if convert and X.dtype.kind in "biu":
-        X = img_as_float32(X)
-    elif convert and X.dtype == np.float16:
-        X = X.astype(np.float32)
-    return X
+    return as_float_images(X) if convert else X
 
 
 def check_image_shape(estimator, X, *, reset):

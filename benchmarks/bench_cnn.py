@@ -1,9 +1,9 @@
 """Training and prediction throughput of CNNRegressor against a plain PyTorch loop.
 
-Both train seed 001's network (:class:`~skgalaxy.neural_network.Seed001Net`,
+Both train seed 001's network (:class:`~skgalaxy.neural_network.GalaxyZooNet`,
 150x150x1, 37 sigmoid outputs, Adam, MSE) on the same uint8 images with the same
 batch size, in the same run, alternating, so the ratio is fair on a busy machine.
-The skorch side is ``CNNRegressor(module="seed001")`` with no validation split; the
+The skorch side is ``CNNRegressor(module="galaxyzoo")`` with no validation split; the
 plain loop converts each uint8 batch to float32 exactly as the estimator does.
 Prediction compares ``predict`` with a ``torch.no_grad`` loop on the same trained
 module. Two untimed rounds warm the process up first (its first half minute runs
@@ -29,7 +29,7 @@ import time
 import numpy as np
 import torch
 
-from skgalaxy.neural_network import CNNRegressor, Seed001Net
+from skgalaxy.neural_network import CNNRegressor, GalaxyZooNet
 
 
 def make_data(n, size=150, seed=0):
@@ -51,7 +51,7 @@ def plain_train(X, y, *, batch_size, device, seed=0, mixed_precision=False, aug=
     """One epoch of the textbook PyTorch loop; returns (seconds, n_images)."""
     torch.manual_seed(seed)
     device = torch.device(device)
-    module = Seed001Net(image_size=X.shape[1:3]).to(device)
+    module = GalaxyZooNet(image_size=X.shape[1:3]).to(device)
     if device.type == "cuda":
         module = module.to(memory_format=torch.channels_last)
     opt = torch.optim.Adam(module.parameters(), lr=1e-3)
@@ -100,7 +100,7 @@ def plain_predict(module, X, *, batch_size, device, mixed_precision=False):
 
 def skorch_train(X, y, *, batch_size, device, seed=0, **kwargs):
     net = CNNRegressor(
-        "seed001",
+        "galaxyzoo",
         max_epochs=1,
         batch_size=batch_size,
         train_split=None,

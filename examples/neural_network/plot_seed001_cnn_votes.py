@@ -19,7 +19,7 @@ The gallery runs a small network on small synthetic galaxies from
 # %%
 # Settings
 # --------
-# ``FULL_SIZE = True`` runs seed 001's own network (``module="seed001"``,
+# ``FULL_SIZE = True`` runs seed 001's own network (``module="galaxyzoo"``,
 # 848,133 parameters) on 150x150 crops of ``N_GALAXIES`` galaxies for
 # ``MAX_EPOCHS`` epochs with seed 001's augmentation; that wants a GPU
 # (``device="auto"`` picks it) and e.g. ``N_GALAXIES = 20_000``, ``MAX_EPOCHS = 50``.
@@ -41,7 +41,7 @@ N_GALAXIES = 400
 MAX_EPOCHS = 15
 
 if FULL_SIZE:
-    image_size, crop_size, module, module_params = 212, 150, "seed001", {}
+    image_size, crop_size, module, module_params = 212, 150, "galaxyzoo", {}
 else:
     # the gallery's network is tiny: one thread beats two fighting over it
     torch.set_num_threads(1)

@@ -9,8 +9,8 @@ activation functions in the convolutions times 0, 1 or 3 extra convolution
 layers, by test accuracy and training time (its best: 69 %, ReLU or tanh with no
 extra layer, a little over five minutes on a GPU).
 
-With :class:`~skgalaxy.neural_network.CNNClassifier` and the ``"seed004"`` preset
-(:class:`~skgalaxy.neural_network.Seed004Net`) the two knobs are the parameters
+With :class:`~skgalaxy.neural_network.CNNClassifier` and the ``"alexnet_like"`` preset
+(:class:`~skgalaxy.neural_network.AlexNetLike`) the two knobs are the parameters
 ``module__activation`` and ``module__n_extra_conv``, so the comparison is a single
 :class:`~sklearn.model_selection.GridSearchCV`, and ``cv_results_`` holds both the
 accuracy and the fit time of every network.
@@ -56,7 +56,7 @@ print(X.shape, np.bincount(y))
 # seed's (96, 256, 384 filters; 1024 and 512 units) to keep the gallery fast;
 # drop ``module__filters`` and ``module__hidden_units`` for the seed's network.
 clf = CNNClassifier(
-    "seed004",
+    "alexnet_like",
     module__filters=(24, 64, 96, 64),
     module__hidden_units=(64, 32),
     max_epochs=MAX_EPOCHS,

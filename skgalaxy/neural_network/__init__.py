@@ -2,11 +2,17 @@
 
 - :class:`NumpyMLPClassifier`: a multi-layer perceptron written in NumPy/SciPy.
 - :class:`CNNClassifier`, :class:`CNNRegressor`: convolutional networks on skorch.
+- The networks they train (:class:`ConvNet`, :class:`GalaxyZooNet`,
+  :class:`AlexNetLike`, :class:`VGG16Net`), plain ``nn.Module`` classes.
 
-The classes load on first use, so importing this package never imports torch.
+The classes load on first use, so importing this package never imports torch. The
+torch-side modules are imported only after checking that the ``torch`` extra is
+installed, so a missing extra gets an ImportError that says what to install.
 """
 
 import importlib
+
+from ..utils._optional import import_optional
 
 # public name -> private module defining it
 _LAZY = {
@@ -14,17 +20,22 @@ _LAZY = {
     "CNNClassifier": "._cnn",
     "CNNRegressor": "._cnn",
     "ConvNet": "._modules",
-    "Seed001Net": "._modules",
-    "Seed004Net": "._modules",
+    "GalaxyZooNet": "._modules",
+    "AlexNetLike": "._modules",
     "VGG16Net": "._modules",
 }
+# modules that need the torch extra (torch and skorch)
+_TORCH_MODULES = {"._cnn": ("torch", "skorch"), "._modules": ("torch",)}
 
 __all__ = sorted(_LAZY)
 
 
 def __getattr__(name):
     if name in _LAZY:
-        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+        module = _LAZY[name]
+        for package in _TORCH_MODULES.get(module, ()):
+            import_optional(package, extra="torch", feature=name)
+        return getattr(importlib.import_module(module, __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 

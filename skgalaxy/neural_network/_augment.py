@@ -19,9 +19,10 @@ __all__ = [
     "resolve_augment",
 ]
 
-#: Seed 001's augmentation (Keras RandomFlip, RandomRotation, RandomZoom(0.1),
-#: RandomContrast(0.05)). ``max_angle`` (degrees) adds a small rotation on top of the
-#: quarter turns; seed 001 used RandomRotation(0.3), i.e. up to 108 degrees.
+#: The augmentation of Hildebrandt's Galaxy Zoo network (Keras RandomFlip,
+#: RandomRotation, RandomZoom(0.1), RandomContrast(0.05)). ``max_angle`` (degrees)
+#: adds a small rotation on top of the quarter turns; the report used
+#: RandomRotation(0.3), i.e. up to 108 degrees.
 AUGMENT_DEFAULTS = {
     "flip": True,
     "rot90": True,

@@ -7,7 +7,7 @@ follow skorch's conventions (``module__*``, ``optimizer__*``, ``iterator_train__
 - image input ``(n, h, w)`` or ``(n, h, w, c)`` validated by skgalaxy's
   :func:`~skgalaxy.utils.check_images`; uint8 images stay uint8 in memory and are
   moved to the device once per batch, then converted to float32 channels-first
-  there (with seed 001's augmentation when training);
+  there (with random flips, rotations, zoom and contrast when training);
 - the module's ``in_channels``, ``n_outputs`` and ``image_size`` filled from the data;
 - ``device="auto"``, ``random_state``, ``tta``, ``mixed_precision`` and shortcuts for
   the usual callbacks (early stopping, learning-rate schedule, gradient clipping,
@@ -16,21 +16,21 @@ follow skorch's conventions (``module__*``, ``optimizer__*``, ``iterator_train__
 
 import contextlib
 import inspect
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
-
-from ..utils._optional import import_optional
-
-import_optional("torch", feature="CNNClassifier and CNNRegressor")
-import_optional("skorch", feature="CNNClassifier and CNNRegressor")
-
-import torch  # noqa: E402
-from sklearn.utils import check_random_state  # noqa: E402
-from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
-from sklearn.utils.validation import check_is_fitted  # noqa: E402
-from skorch import NeuralNetClassifier, NeuralNetRegressor  # noqa: E402
-from skorch.callbacks import (  # noqa: E402
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNetClassifier, NeuralNetRegressor
+from skorch.callbacks import (
     Callback,
     Checkpoint,
     EarlyStopping,
@@ -42,13 +42,14 @@ from skorch.callbacks import (  # noqa: E402
     PrintLog,
     ProgressBar,
 )
-from skorch.dataset import ValidSplit  # noqa: E402
-from skorch.utils import is_dataset  # noqa: E402
-from torch.utils.data import DataLoader, default_collate  # noqa: E402
+from skorch.dataset import ValidSplit
+from skorch.utils import is_dataset
+from torch.utils.data import DataLoader, default_collate
 
-from ..utils._validation import check_image_shape, check_images  # noqa: E402
-from ._augment import augment_batch, dihedral_transforms, resolve_augment  # noqa: E402
-from ._modules import PRESETS, ConvNet  # noqa: E402
+from ..datasets import PARENT_INDEX, QUESTION_SLICES
+from ..utils._validation import as_float_images, check_image_shape, check_images
+from ._augment import augment_batch, dihedral_transforms, resolve_augment
+from ._modules import PRESETS, ConvNet
 
 __all__ = ["CNNClassifier", "CNNRegressor"]
 
@@ -142,8 +143,6 @@ class EpochMetric(Callback):
 # ------------------------------------------------------------------------ heads
 def _tree_head(logits):
     """Galaxy Zoo tree outputs: per-question softmax times the parent's fraction."""
-    from ..datasets import PARENT_INDEX, QUESTION_SLICES
-
     columns = []  # one tensor per answer column, filled in question order
     for sl, parent in zip(QUESTION_SLICES, PARENT_INDEX):
         p = torch.softmax(logits[:, sl], dim=1)
@@ -180,23 +179,60 @@ def _resolve_module_class(module):
     )
 
 
+def _auto_device():
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
 class _CNNMixin:
     """What CNNRegressor and CNNClassifier share (left of the skorch net)."""
 
     _output_kind = "rmse"
 
+    # Checked in fit (skorch owns __init__); module, augment dicts and the
+    # module__* parameters get checks of their own.
+    _parameter_constraints = {
+        "module": [str, type, torch.nn.Module, callable],
+        "augment": ["boolean", dict, None],
+        "tta": ["boolean"],
+        "early_stopping": [Interval(Integral, 1, None, closed="left"), None],
+        "lr_schedule": [StrOptions(set(_LR_SCHEDULES)), None],
+        "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
+        "mixed_precision": ["boolean", StrOptions({"bf16", "fp16"})],
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), Options(int, {-1})],
+        "random_state": ["random_state"],
+    }
+
     # ------------------------------------------------------------- parameters
+    # ``device`` is the parameter as the user gave it (``"auto"`` included); what
+    # skorch and torch read as ``self.device`` is the resolved device. The
+    # parameter lives in ``__dict__`` (skorch's get_params lists ``__dict__``), so
+    # fitting never overwrites it.
+    @property
+    def device(self):
+        """The torch device: the ``device`` parameter with ``"auto"`` resolved."""
+        requested = self.__dict__.get("device", "auto")
+        if requested != "auto":
+            return requested
+        return self.__dict__.get("device_") or _auto_device()
+
+    @device.setter
+    def device(self, value):
+        self.__dict__["device"] = value
+        self.__dict__.pop("device_", None)
+
     def get_params(self, deep=True, **kwargs):
         params = super().get_params(deep=deep, **kwargs)
-        requested = self.__dict__.get("device_requested_")
-        if requested is not None and "device" in params:
-            params["device"] = requested
+        if "device" in params:
+            params["device"] = self.__dict__.get("device")
         return params
 
-    def set_params(self, **kwargs):
-        if "device" in kwargs:
-            self.__dict__.pop("device_requested_", None)
-        return super().set_params(**kwargs)
+    def __getstate__(self):
+        state = super().__getstate__()
+        # A pickle records the resolved device, so that skorch's unpickling maps
+        # a GPU-trained net to the CPU (with its DeviceWarning) where needed.
+        state["device"] = self.device
+        return state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -205,56 +241,31 @@ class _CNNMixin:
         return tags
 
     def _check_params(self):
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            self.get_params(deep=False),
+            caller_name=type(self).__name__,
+        )
         resolve_augment(self.augment)
         _resolve_module_class(self.module)
-        if not isinstance(self.tta, bool):
-            raise TypeError(f"tta must be True or False, got {self.tta!r}.")
-        if self.lr_schedule is not None and self.lr_schedule not in _LR_SCHEDULES:
-            raise ValueError(
-                f"lr_schedule must be None or one of {_LR_SCHEDULES}, got "
-                f"{self.lr_schedule!r}."
-            )
-        es = self.early_stopping
-        if es is not None and (
-            not isinstance(es, numbers.Integral) or isinstance(es, bool) or es < 1
-        ):
-            raise ValueError(
-                "early_stopping must be None or a patience (int >= 1 epochs), got "
-                f"{es!r}."
-            )
-        clip = self.clip_grad_norm
-        if clip is not None and not (isinstance(clip, numbers.Real) and clip > 0):
-            raise ValueError(f"clip_grad_norm must be None or > 0, got {clip!r}.")
-        if self.mixed_precision not in (False, True, "bf16", "fp16"):
-            raise ValueError(
-                "mixed_precision must be False, True (bf16), 'bf16' or 'fp16', got "
-                f"{self.mixed_precision!r}."
-            )
-        if not isinstance(self.max_epochs, numbers.Integral) or self.max_epochs < 0:
-            raise ValueError(
-                f"max_epochs must be an int >= 0, got {self.max_epochs!r}."
-            )
-        bs = self.batch_size
-        if not isinstance(bs, numbers.Integral) or (bs < 1 and bs != -1):
-            raise ValueError(f"batch_size must be an int >= 1 (or -1), got {bs!r}.")
 
     # ----------------------------------------------------------------- device
     def _resolve_device(self):
-        if self.device != "auto":
+        requested = self.__dict__.get("device")
+        if requested != "auto":
             if self._device_type() == "cuda" and not torch.cuda.is_available():
                 raise ValueError(
-                    f"device={self.device!r} but CUDA is not available on this "
+                    f"device={requested!r} but CUDA is not available on this "
                     "machine; use device='auto' (CUDA when present, else CPU) or "
                     "device='cpu'."
                 )
             return
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-        self.device_requested_ = "auto"
-        self.device = device
+        self.device_ = _auto_device()
         if self.verbose:
-            name = torch.cuda.get_device_name() if device == "cuda" else "CPU"
+            name = torch.cuda.get_device_name() if self.device_ == "cuda" else "CPU"
             print(
-                f"{type(self).__name__}: device='auto' resolved to {device!r} ({name})."
+                f"{type(self).__name__}: device='auto' resolved to {self.device_!r} "
+                f"({name})."
             )
 
     def _device_type(self):
@@ -299,11 +310,10 @@ class _CNNMixin:
                 "torch Dataset."
             )
         X = check_images(X, convert=False, estimator=self)
-        if X.dtype != np.uint8 and X.dtype not in (np.float32, np.float64):
-            # other integers and bools: scikit-image's scale, as everywhere else
-            X = check_images(X, estimator=self)
-        if X.dtype == np.float16:
-            X = X.astype(np.float32)
+        if X.dtype != np.uint8:
+            # uint8 stays uint8 in memory (batches convert on the device); other
+            # integers, bools and float16 follow the package's dtype rule
+            X = as_float_images(X)
         if reset:
             check_image_shape(self, X, reset=True)
         elif hasattr(self, "image_shape_"):
@@ -327,7 +337,7 @@ class _CNNMixin:
             given = self.__dict__.get(f"module__{key}")
             if given is None:
                 continue
-            if key == "image_size" and isinstance(given, numbers.Integral):
+            if key == "image_size" and isinstance(given, Integral):
                 given = (given, given)
             if tuple(np.atleast_1d(given)) != tuple(np.atleast_1d(value)):
                 raise ValueError(
@@ -375,17 +385,26 @@ class _CNNMixin:
     def _output_bias_prior(self):
         return None
 
-    def get_default_callbacks(self):
-        monitor = "valid_loss" if self.train_split else "train_loss"
+    @property
+    def _default_callbacks(self):
+        # skorch's get_params(deep=True) reads this before fit has validated the
+        # parameters (even inside skorch's __init__), so it is built from them
+        # without ever raising; fit validates them first, so a fitted net always
+        # got the callbacks its parameters say.
+        params = self.__dict__
+        monitor = "valid_loss" if params.get("train_split") else "train_loss"
         cbs = [
             ("epoch_timer", EpochTimer()),
             ("train_loss", PassthroughScoring(name="train_loss", on_train=True)),
             ("valid_loss", PassthroughScoring(name="valid_loss")),
             (self._output_kind, EpochMetric(self._output_kind)),
         ]
-        if self.clip_grad_norm is not None:
-            cbs.append(("clip_grad_norm", GradientNormClipping(self.clip_grad_norm)))
-        if self.lr_schedule == "plateau":  # seed 001's ReduceLROnPlateau
+        if params.get("clip_grad_norm") is not None:
+            cbs.append(
+                ("clip_grad_norm", GradientNormClipping(params["clip_grad_norm"]))
+            )
+        schedule = params.get("lr_schedule")
+        if schedule == "plateau":  # Hildebrandt's ReduceLROnPlateau
             policy = LRScheduler(
                 "ReduceLROnPlateau",
                 monitor=monitor,
@@ -394,36 +413,29 @@ class _CNNMixin:
                 min_lr=1e-5,
             )
             cbs.append(("lr_schedule", policy))
-        elif self.lr_schedule == "step":  # seed 001's decay_schedule
+        elif schedule == "step":  # Hildebrandt's decay_schedule
             cbs.append(("lr_schedule", LRScheduler("StepLR", step_size=10, gamma=0.8)))
-        elif self.lr_schedule == "cosine":
-            t_max = max(int(self.max_epochs), 1)
+        elif schedule == "cosine":
+            epochs = params.get("max_epochs")
+            t_max = epochs if isinstance(epochs, Integral) and epochs > 0 else 1
             cbs.append(("lr_schedule", LRScheduler("CosineAnnealingLR", T_max=t_max)))
-        if isinstance(self.early_stopping, numbers.Integral):
+        patience = params.get("early_stopping")
+        if isinstance(patience, Integral) and not isinstance(patience, bool):
             cbs.append(
                 (
                     "early_stopping",
-                    EarlyStopping(
-                        monitor=monitor,
-                        patience=int(self.early_stopping),
-                        load_best=True,
-                    ),
+                    EarlyStopping(monitor=monitor, patience=patience, load_best=True),
                 )
             )
-        if self.checkpoint is not None:
-            cp = Checkpoint(monitor=None, dirname=str(self.checkpoint), load_best=False)
+        if params.get("checkpoint") is not None:
+            cp = Checkpoint(
+                monitor=None, dirname=str(params["checkpoint"]), load_best=False
+            )
             cbs += [("checkpoint", cp), ("resume", LoadInitState(cp))]
-        if self.verbose:
+        if params.get("verbose"):
             cbs.append(("progress_bar", ProgressBar()))
         cbs.append(("print_log", PrintLog()))
         return cbs
-
-    @property
-    def _default_callbacks(self):
-        try:
-            return self.get_default_callbacks()
-        except (AttributeError, TypeError, ValueError):
-            return []
 
     # ---------------------------------------------------------------- batches
     def get_dataset(self, X, y=None):
@@ -575,8 +587,8 @@ _COMMON_DOC = """
         The network. A class gets its constructor arguments from ``module__*``
         parameters, plus ``in_channels``, ``n_outputs`` and ``image_size`` from the
         data. The presets can be given by class or by name: ``"convnet"``
-        (:class:`ConvNet`, depth ``module__n_blocks``), ``"seed001"``
-        (:class:`Seed001Net`), ``"seed004"`` (:class:`Seed004Net`, with
+        (:class:`ConvNet`, depth ``module__n_blocks``), ``"galaxyzoo"``
+        (:class:`GalaxyZooNet`), ``"alexnet_like"`` (:class:`AlexNetLike`, with
         ``module__n_extra_conv`` and ``module__activation``), ``"vgg16"``
         (:class:`VGG16Net`, ``module__weights`` loads torchvision weights).
     optimizer : torch optimizer class, default=torch.optim.Adam
@@ -591,7 +603,7 @@ _COMMON_DOC = """
         skorch's internal validation split (here 20% of the data); None trains on
         everything. Validation metrics go to ``history_``.
     augment : bool or dict, default=False
-        Seed 001's augmentation on each training batch, on the device: random
+        Augmentation of each training batch, on the device: random
         flips, quarter turns, a small rotation (``max_angle`` degrees), zoom and
         contrast. A dict overrides options of
         ``skgalaxy.neural_network._augment.AUGMENT_DEFAULTS``.
@@ -603,8 +615,9 @@ _COMMON_DOC = """
         validation split) has not improved for that long, and restore the best
         weights.
     lr_schedule : {{"plateau", "step", "cosine"}} or None, default=None
-        ``"plateau"``: seed 001's ReduceLROnPlateau (factor 0.2, patience 7,
-        min 1e-5); ``"step"``: seed 001's decay by 0.8 every 10 epochs;
+        ``"plateau"``: ReduceLROnPlateau (factor 0.2, patience 7, min 1e-5, as
+        in Hildebrandt's Galaxy Zoo report); ``"step"``: decay by 0.8 every 10
+        epochs (the report's other schedule);
         ``"cosine"``: cosine annealing over ``max_epochs``.
     clip_grad_norm : float or None, default=None
         Clip the gradient norm to this value (skorch's GradientNormClipping).
@@ -640,13 +653,13 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
     Parameters
     ----------{common}
     output : {{"sigmoid", "tree", "linear"}}, default="sigmoid"
-        Output head. ``"sigmoid"``: one sigmoid per target (seed 001), targets in
-        [0, 1]. ``"tree"``: the Galaxy Zoo decision tree; each question's answers
-        are a softmax multiplied by the fraction of its parent answer, so the 37
-        predictions are consistent with the tree (needs 37 targets in [0, 1], Kaggle
-        column order). ``"linear"``: unbounded outputs.
+        Output head. ``"sigmoid"``: one sigmoid per target (as Hildebrandt's
+        network), targets in [0, 1]. ``"tree"``: the Galaxy Zoo decision tree;
+        each question's answers are a softmax multiplied by the fraction of its
+        parent answer, so the 37 predictions are consistent with the tree (needs
+        37 targets in [0, 1], Kaggle column order). ``"linear"``: unbounded outputs.
     criterion : torch loss class, default=torch.nn.MSELoss
-        Training loss (mean squared error, as seed 001).
+        Training loss (mean squared error, the Kaggle challenge's metric).
 
     Attributes
     ----------
@@ -689,6 +702,10 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
     """
 
     _output_kind = "rmse"
+    _parameter_constraints = {
+        **_CNNMixin._parameter_constraints,
+        "output": [StrOptions(set(_HEADS))],
+    }
 
     def __init__(
         self,
@@ -740,13 +757,6 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         tags.target_tags.multi_output = True
         return tags
 
-    def _check_params(self):
-        super()._check_params()
-        if self.output not in _HEADS:
-            raise ValueError(
-                f"output must be one of {sorted(_HEADS)}, got {self.output!r}."
-            )
-
     def _validate_y(self, y, *, reset):
         if y.dtype.kind not in "biuf":
             raise TypeError(f"y must be numeric, got dtype {y.dtype}.")
@@ -796,8 +806,6 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
             p = np.clip(mean, 1e-3, 1 - 1e-3)
             return np.log(p / (1 - p))
         if self.output == "tree" and len(mean) == 37:
-            from ..datasets import QUESTION_SLICES
-
             prior = np.zeros(37)
             for sl in QUESTION_SLICES:  # log of each question's mean answer shares
                 share = np.clip(mean[sl], 1e-6, None)
@@ -881,6 +889,11 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
     """
 
     _output_kind = "accuracy"
+    _parameter_constraints = {
+        **_CNNMixin._parameter_constraints,
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+        "classes": ["array-like", None],
+    }
 
     def __init__(
         self,
@@ -985,32 +998,26 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
         if cw is None:
             return None
         n = len(self.classes_)
-        if isinstance(cw, str):
-            if cw != "balanced":
-                raise ValueError(
-                    f"class_weight must be 'balanced', a dict or None, got {cw!r}."
-                )
+        if isinstance(cw, str):  # "balanced", the one string the constraints allow
             present = np.unique(codes)
             weights = np.ones(n)
             weights[present] = compute_class_weight(
                 "balanced", classes=present, y=codes
             )
             return weights.astype(np.float32)
-        if isinstance(cw, dict):
-            classes = list(np.asarray(self.classes_).tolist())
-            unknown = [k for k in cw if k not in classes]
-            if unknown:
-                raise ValueError(
-                    f"class_weight has label(s) {unknown} unseen at fit; classes are "
-                    f"{classes}."
-                )
-            weights = np.ones(n, dtype=np.float32)
-            for label, w in cw.items():
-                weights[classes.index(label)] = float(w)
-            if np.any(weights < 0) or not np.all(np.isfinite(weights)):
-                raise ValueError("class_weight values must be finite and >= 0.")
-            return weights
-        raise TypeError(f"class_weight must be 'balanced', a dict or None, got {cw!r}.")
+        classes = list(np.asarray(self.classes_).tolist())  # cw is a dict
+        unknown = [k for k in cw if k not in classes]
+        if unknown:
+            raise ValueError(
+                f"class_weight has label(s) {unknown} unseen at fit; classes are "
+                f"{classes}."
+            )
+        weights = np.ones(n, dtype=np.float32)
+        for label, w in cw.items():
+            weights[classes.index(label)] = float(w)
+        if np.any(weights < 0) or not np.all(np.isfinite(weights)):
+            raise ValueError("class_weight values must be finite and >= 0.")
+        return weights
 
     def initialize_criterion(self):
         kwargs = self.get_params_for("criterion")

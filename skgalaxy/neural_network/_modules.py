@@ -8,37 +8,33 @@ constructor argument, so a CNN estimator reaches it as ``module__<name>`` (and
 
 - :class:`ConvNet`: the generic network; depth is ``n_blocks``, padded convolutions and
   global average pooling, so any image of at least ``2**n_blocks`` pixels works.
-- :class:`Seed001Net`: seed 001's Kaggle network, exactly (848,133 parameters at
-  150x150x1 with 37 outputs).
-- :class:`Seed004Net`: seed 004's AlexNet-like network with ``n_extra_conv`` extra
+- :class:`GalaxyZooNet`: the six-convolution network of Hildebrandt's Kaggle Galaxy
+  Zoo report, exactly (848,133 parameters at 150x150x1 with 37 outputs).
+- :class:`AlexNetLike`: an AlexNet-like classifier with ``n_extra_conv`` extra
   convolutions and a tunable ``activation``.
-- :class:`VGG16Net`: seed 002's VGG16 backbone (torchvision's layer layout, so a
+- :class:`VGG16Net`: Miller's VGG16 backbone (torchvision's layer layout, so a
   torchvision state dict loads into it) with a dense head.
 """
 
 import numbers
 from pathlib import Path
 
-from ..utils._optional import import_optional
-
-import_optional("torch", feature="skgalaxy's CNN modules")
-
-import torch  # noqa: E402
-from torch import nn  # noqa: E402
+import torch
+from torch import nn
 
 __all__ = [
     "ACTIVATIONS",
     "ConvNet",
     "PRESETS",
-    "Seed001Net",
-    "Seed004Net",
+    "AlexNetLike",
+    "GalaxyZooNet",
     "VGG16Net",
     "make_activation",
 ]
 
 
 class Exponential(nn.Module):
-    """``exp(x)``, Keras' ``"exponential"`` activation (seed 004's diverged)."""
+    """``exp(x)``, Keras' ``"exponential"`` activation (training with it diverges)."""
 
     def forward(self, x):
         return torch.exp(x)
@@ -225,14 +221,14 @@ class ConvNet(nn.Module):
         return self.head(torch.flatten(self.pool(self.features(x)), 1))
 
 
-class Seed001Net(nn.Module):
-    """Seed 001's Kaggle Galaxy Zoo network (valid convolutions), exactly.
+class GalaxyZooNet(nn.Module):
+    """The six-convolution Kaggle Galaxy Zoo network of Hildebrandt's report, exactly.
 
     Six blocks convolution -> activation -> batch norm -> max-pooling with filters
     32, 32, 64, 64, 128, 256, kernels 7, 7, 5, 5, 3, 3 and pools 2, 2, 2, 2, 1, 1;
     dropout 0.05, flatten, dense 512 and 256 (dropout 0.15 each) and ``n_outputs``
-    scores (the estimator adds seed 001's sigmoid). At 150x150x1 with 37 outputs
-    it has 848,133 trainable parameters, as in the seed.
+    scores (the estimator adds the report's sigmoid). At 150x150x1 with 37 outputs
+    it has 848,133 trainable parameters, as in the report [1]_.
 
     Parameters
     ----------
@@ -248,10 +244,16 @@ class Seed001Net(nn.Module):
     dropout : tuple of 3 floats, default=(0.05, 0.15, 0.15)
         Dropout after the convolutions and after each dense layer.
 
+    References
+    ----------
+    .. [1] P. Hildebrandt, "Galaxy morphology classification with Convolutional
+       Neural Networks", course project report for PH0101 (Kaggle Galaxy Zoo
+       challenge data).
+
     Examples
     --------
-    >>> from skgalaxy.neural_network import Seed001Net
-    >>> net = Seed001Net(image_size=(150, 150))
+    >>> from skgalaxy.neural_network import GalaxyZooNet
+    >>> net = GalaxyZooNet(image_size=(150, 150))
     >>> sum(p.numel() for p in net.parameters())
     848133
     """
@@ -269,7 +271,7 @@ class Seed001Net(nn.Module):
         super().__init__()
         image_size = _pair(image_size)
         if min(image_size) < self.min_size:
-            raise _too_small(image_size, self.min_size, "the seed 001 network")
+            raise _too_small(image_size, self.min_size, "GalaxyZooNet")
         spec = [
             (32, 7, 2),
             (32, 7, 2),
@@ -308,28 +310,29 @@ class Seed001Net(nn.Module):
         return self.head(self.features(x))
 
 
-class Seed004Net(nn.Module):
-    """Seed 004's AlexNet-like classifier with ``n_extra_conv`` extra convolutions.
+class AlexNetLike(nn.Module):
+    """An AlexNet-like classifier with ``n_extra_conv`` extra convolutions.
 
     conv 11x11/4 (96) -> pool 3/2 -> conv 5x5 (256) -> pool 3/2, then
     ``n_extra_conv`` 3x3 convolutions (384 filters, the last one 256, as AlexNet's
     conv3-conv5) followed by one more pooling when there is at least one; flatten,
     dense 1024 and 512 (ReLU) and ``n_outputs`` scores. Convolutions are "same"
-    padded as in the seed's Keras model (60x60 -> 15 -> 8 -> 4 -> 2).
+    padded as in the Keras model of the course assignment [1]_ that compared them
+    (60x60 -> 15 -> 8 -> 4 -> 2).
 
     Parameters
     ----------
     in_channels : int, default=1
         Image channels.
     n_outputs : int, default=5
-        Classes (seed 004's five plurality classes).
+        Classes (five: the plurality classes of the Galaxy Zoo votes).
     image_size : int or tuple of (int, int), default=(60, 60)
         ``(height, width)`` of the images.
     n_extra_conv : int, default=0
-        Extra convolutions after the first two conv/pool pairs; seed 004 compared 0,
-        1 and 3.
+        Extra convolutions after the first two conv/pool pairs; the assignment
+        compared 0, 1 and 3.
     activation : str or type, default="relu"
-        Activation of the convolutions (seed 004 compared four); the dense layers
+        Activation of the convolutions (the assignment compared four); the dense layers
         use ReLU.
     hidden_units : tuple of int, default=(1024, 512)
         Dense layer sizes.
@@ -338,11 +341,16 @@ class Seed004Net(nn.Module):
         and of the last extra convolution (AlexNet's widths); smaller values give a
         narrower network that trains faster on a CPU.
 
+    References
+    ----------
+    .. [1] "Neural Networks: Assignment 2", course assignment, spring semester 2019
+       (AlexNet-like galaxy classifiers on Galaxy Zoo images).
+
     Examples
     --------
     >>> import torch
-    >>> from skgalaxy.neural_network import Seed004Net
-    >>> net = Seed004Net(image_size=(60, 60), n_extra_conv=3, activation="tanh")
+    >>> from skgalaxy.neural_network import AlexNetLike
+    >>> net = AlexNetLike(image_size=(60, 60), n_extra_conv=3, activation="tanh")
     >>> net(torch.zeros(2, 1, 60, 60)).shape
     torch.Size([2, 5])
     """
@@ -405,12 +413,12 @@ _IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
 class VGG16Net(nn.Module):
-    """Seed 002's VGG16 backbone with a dense head, loadable from torchvision weights.
+    """A VGG16 backbone with a dense head, loadable from torchvision weights.
 
     ``features`` has exactly torchvision's ``vgg16().features`` layout (13 3x3
     convolutions with ReLU, five max-pools), so the keys ``features.0.weight`` ...
     ``features.28.bias`` of a torchvision VGG16 state dict load into it; the head
-    is seed 002's: flatten, dense 1024, dropout 0.5, dense 1024, ``n_outputs``.
+    is Miller's [1]_: flatten, dense 1024, dropout 0.5, dense 1024, ``n_outputs``.
 
     Parameters
     ----------
@@ -440,6 +448,13 @@ class VGG16Net(nn.Module):
         ``vgg16_bn`` layout (so ``vgg16_bn`` weights load instead of ``vgg16``'s).
         Narrow networks trained from scratch need it: without it most of their
         few filters go dead on the all-positive galaxy images.
+
+    References
+    ----------
+    .. [1] W. Miller, "Naming the Stars: Using a Convoluted Neural Network to
+       Classify Galaxy Images", William Miller's Projects (project page).
+    .. [2] K. Simonyan and A. Zisserman, "Very Deep Convolutional Networks for
+       Large-Scale Image Recognition", ICLR 2015. https://arxiv.org/abs/1409.1556
 
     Examples
     --------
@@ -570,7 +585,7 @@ class VGG16Net(nn.Module):
 #: Preset names accepted by the CNN estimators' ``module`` parameter.
 PRESETS = {
     "convnet": ConvNet,
-    "seed001": Seed001Net,
-    "seed004": Seed004Net,
+    "galaxyzoo": GalaxyZooNet,
+    "alexnet_like": AlexNetLike,
     "vgg16": VGG16Net,
 }

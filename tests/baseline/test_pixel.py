@@ -55,7 +55,7 @@ def test_pixel_baseline_mean_strategy(images):
     assert_allclose(reg.constant_, np.average(y, axis=0, weights=w))
 
 
-def test_pixel_baseline_central_pixel_is_seed001_regression(images):
+def test_pixel_baseline_central_pixel_is_the_reports_regression(images):
     X, y = images
     reg = PixelBaselineRegressor("central_pixel").fit(X, y)
     features = X[:, 10, 10, :] / 255
@@ -66,14 +66,14 @@ def test_pixel_baseline_central_pixel_is_seed001_regression(images):
 
 
 def test_pixel_baseline_central_pixel_even_size_uses_int_half(rng):
-    # Seed 001 takes pic[:, int(h / 2), int(w / 2)].
+    # Hildebrandt's report takes pic[:, int(h / 2), int(w / 2)].
     X = rng.random((30, 8, 6))
     y = X[:, 4, 3]
     reg = PixelBaselineRegressor("central_pixel").fit(X, y)
     assert_allclose(reg.predict(X), y, atol=1e-10)
 
 
-def test_pixel_baseline_average_pixel_is_seed001_regression(images):
+def test_pixel_baseline_average_pixel_is_the_reports_regression(images):
     X, y = images
     reg = PixelBaselineRegressor("average_pixel").fit(X, y)
     features = X.mean(axis=(1, 2)) / 255
@@ -346,8 +346,8 @@ def test_pixel_baseline_in_pipeline_and_clone(images):
     assert not hasattr(reg, "image_shape_")
 
 
-def test_pixel_baseline_seed001_ordering_on_synthetic_votes():
-    # Seed 001: every pixel baseline is at least as good as the mean vote.
+def test_pixel_baseline_ordering_on_synthetic_votes():
+    # As in Hildebrandt's report: every pixel baseline is at least as good as the mean vote.
     from sklearn.model_selection import train_test_split
 
     from skgalaxy.datasets import make_galaxies
@@ -383,6 +383,6 @@ def test_pixel_baseline_real_decals_vote_fractions(shared_data):
         pred = reg.predict(X_test)
         assert pred.shape == y_test.shape
         rmse[strategy] = kaggle_rmse(y_test, pred)
-    # As seed 001 found on Kaggle's data, colour alone barely moves the error.
+    # As Hildebrandt's report found on Kaggle's data, colour alone barely moves the error.
     for strategy in STRATEGIES[1:]:
         assert abs(rmse[strategy] - rmse["mean"]) < 0.1 * rmse["mean"], rmse

@@ -224,12 +224,15 @@ def test_device_auto_resolves_from_cuda_availability(monkeypatch, images):
     monkeypatch.setattr(torch.cuda, "get_device_name", lambda *a: "FakeGPU")
     reg._resolve_device()
     assert reg.device == "cuda" and reg.get_params()["device"] == "auto"
-    assert clone(reg).device == "auto"
+    twin = clone(reg)
+    assert twin.get_params()["device"] == "auto" and not hasattr(twin, "device_")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     cpu = CNNRegressor(**{**TINY, "max_epochs": 1}).fit(X, y)
-    assert cpu.device == "cpu" and cpu.get_params()["device"] == "auto"
+    assert cpu.device == "cpu" and cpu.device_ == "cpu"
+    # fit resolves the device without overwriting the parameter the user gave
+    assert cpu.get_params()["device"] == "auto" and vars(cpu)["device"] == "auto"
     cpu.set_params(device="cpu")
-    assert cpu.get_params()["device"] == "cpu"
+    assert cpu.get_params()["device"] == "cpu" and not hasattr(cpu, "device_")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the CPU fallback")
@@ -291,22 +294,22 @@ def test_get_params_set_params_and_module_routing(images):
 
 
 def test_module_by_preset_name_and_class(images):
-    from skgalaxy.neural_network import Seed004Net
+    from skgalaxy.neural_network import AlexNetLike
 
     X, _, labels = images
     small = {"module__hidden_units": (8,), "max_epochs": 1, "random_state": 0}
-    by_name = CNNClassifier("seed004", **small).fit(X, labels)
-    by_class = CNNClassifier(Seed004Net, **small).fit(X, labels)
-    assert isinstance(by_name.module_, Seed004Net)
+    by_name = CNNClassifier("alexnet_like", **small).fit(X, labels)
+    by_class = CNNClassifier(AlexNetLike, **small).fit(X, labels)
+    assert isinstance(by_name.module_, AlexNetLike)
     assert_array_equal(by_name.predict_proba(X), by_class.predict_proba(X))
-    with pytest.raises(ValueError, match="Unknown module preset 'alexnet'"):
-        CNNClassifier("alexnet", max_epochs=1).fit(X, labels)
+    with pytest.raises(ValueError, match="Unknown module preset 'lenet'"):
+        CNNClassifier("lenet", max_epochs=1).fit(X, labels)
 
 
-def test_seed004_grid_of_twelve_networks_in_one_grid_search(images):
+def test_alexnet_like_grid_of_twelve_networks_in_one_grid_search(images):
     X, _, labels = images
     clf = CNNClassifier(
-        "seed004",
+        "alexnet_like",
         module__hidden_units=(8, 8),
         max_epochs=1,
         batch_size=16,
@@ -333,12 +336,11 @@ def test_tags():
 
 
 def test_missing_torch_extra_is_named(monkeypatch):
-    monkeypatch.delitem(sys.modules, "skgalaxy.neural_network._cnn")
-    monkeypatch.setitem(sys.modules, "skorch", None)
-    import importlib
+    import skgalaxy.neural_network as nn_package
 
+    monkeypatch.setitem(sys.modules, "skorch", None)
     with pytest.raises(ImportError, match=r"skgalaxy\[torch\]"):
-        importlib.import_module("skgalaxy.neural_network._cnn")
+        nn_package.CNNClassifier  # noqa: B018
 
 
 # ------------------------------------------------------------------ tree head
@@ -390,17 +392,21 @@ def test_bad_images_fail_before_training(images, make_X, error, match):
         ({"output": "tree"}, lambda y: y, "needs the 37 Galaxy Zoo vote fractions"),
         ({"output": "tree"}, lambda y: np.full((40, 37), 2.0), r"in \[0, 1\]"),
         ({}, lambda y: np.where(y > 0.5, np.nan, y), "y contains NaN"),
-        ({"output": "softmax"}, lambda y: y, "output must be one of"),
+        ({"output": "softmax"}, lambda y: y, "'output' parameter of CNNRegressor"),
         ({"augment": {"spin": 1}}, lambda y: y, "Unknown augment option"),
-        ({"lr_schedule": "fast"}, lambda y: y, "lr_schedule must be None or one of"),
-        ({"early_stopping": 0}, lambda y: y, "early_stopping must be None or a"),
-        ({"clip_grad_norm": -1}, lambda y: y, "clip_grad_norm must be None or > 0"),
+        ({"lr_schedule": "fast"}, lambda y: y, "'lr_schedule' parameter of"),
+        ({"early_stopping": 0}, lambda y: y, "'early_stopping' parameter of"),
+        ({"clip_grad_norm": -1}, lambda y: y, "'clip_grad_norm' parameter of"),
+        ({"max_epochs": -1}, lambda y: y, "'max_epochs' parameter of"),
+        ({"batch_size": 0}, lambda y: y, "'batch_size' parameter of"),
+        ({"tta": "yes"}, lambda y: y, "'tta' parameter of"),
+        ({"mixed_precision": "fp8"}, lambda y: y, "'mixed_precision' parameter of"),
         ({"module__in_channels": 3}, lambda y: y, "module__in_channels=3 does not"),
     ],
 )
 def test_bad_targets_and_parameters_fail_before_training(images, kwargs, make_y, match):
     X, y, _ = images
-    reg = CNNRegressor(**TINY, **kwargs)
+    reg = CNNRegressor(**{**TINY, **kwargs})
     with pytest.raises((ValueError, TypeError), match=match):
         reg.fit(X, make_y(y))
     assert not reg.initialized_
@@ -410,8 +416,8 @@ def test_images_too_small_for_the_depth(images):
     X, y, _ = images
     with pytest.raises(ValueError, match=r"12x12 pixels are too small for n_blocks=4"):
         CNNRegressor(**{**TINY, "module__n_blocks": 4}).fit(X, y)
-    with pytest.raises(ValueError, match=r"too small for the seed 001 network.*146"):
-        CNNRegressor("seed001", max_epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match=r"too small for GalaxyZooNet.*146"):
+        CNNRegressor("galaxyzoo", max_epochs=1).fit(X, y)
 
 
 def test_predict_checks_image_shape_and_fitted(regressor, images):
@@ -477,3 +483,18 @@ def test_explicit_cuda_device_without_cuda_is_a_clear_error(images):
     with pytest.raises(ValueError, match="CUDA is not available on this machine"):
         reg.fit(X, y)
     assert not reg.initialized_
+
+
+def test_get_params_and_repr_work_before_fit_validates_bad_parameters(images):
+    # skorch's get_params(deep=True) builds the default callbacks: it must not
+    # raise on parameters that fit will refuse, nor hide a bug by returning []
+    X, y, _ = images
+    reg = CNNRegressor(
+        **{**TINY, "max_epochs": "ten"}, lr_schedule="cosine", early_stopping=3
+    )
+    params = reg.get_params(deep=True)
+    assert "callbacks__lr_schedule__policy" in params
+    assert "callbacks__early_stopping__patience" in params
+    assert "CNNRegressor" in repr(reg)
+    with pytest.raises(ValueError, match="'max_epochs' parameter of CNNRegressor"):
+        reg.fit(X, y)

@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 
 from numpy.testing import assert_allclose  # noqa: E402
 
-from skgalaxy.neural_network import ConvNet, Seed001Net, Seed004Net, VGG16Net  # noqa: E402
+from skgalaxy.neural_network import ConvNet, GalaxyZooNet, AlexNetLike, VGG16Net  # noqa: E402
 from skgalaxy.neural_network._augment import (  # noqa: E402
     augment_batch,
     dihedral_transforms,
@@ -20,14 +20,14 @@ def n_params(module):
     return sum(p.numel() for p in module.parameters() if p.requires_grad)
 
 
-# ------------------------------------------------------------------ seed 001
-def test_seed001_parameter_count_matches_the_seed():
+# ---------------------------------------------------------- GalaxyZooNet
+def test_galaxy_zoo_net_parameter_count_matches_the_report():
     # Keras reported 848,133 trainable parameters at 150x150x1 with 37 outputs.
-    assert n_params(Seed001Net(in_channels=1, n_outputs=37, image_size=150)) == 848133
+    assert n_params(GalaxyZooNet(in_channels=1, n_outputs=37, image_size=150)) == 848133
 
 
-def test_seed001_layer_sequence_is_conv_relu_batchnorm_pool():
-    net = Seed001Net(image_size=150)
+def test_galaxy_zoo_net_layer_sequence_is_conv_relu_batchnorm_pool():
+    net = GalaxyZooNet(image_size=150)
     convs = [m for m in net.features if isinstance(m, torch.nn.Conv2d)]
     assert [(c.out_channels, c.kernel_size[0], c.padding[0]) for c in convs] == [
         (32, 7, 0),
@@ -46,11 +46,11 @@ def test_seed001_layer_sequence_is_conv_relu_batchnorm_pool():
     ]
 
 
-def test_seed001_smallest_image_is_146():
-    net = Seed001Net(image_size=146).eval()
+def test_galaxy_zoo_net_smallest_image_is_146():
+    net = GalaxyZooNet(image_size=146).eval()
     assert net(torch.zeros(1, 1, 146, 146)).shape == (1, 37)
     with pytest.raises(ValueError, match=r"145x150 pixels are too small.*146x146"):
-        Seed001Net(image_size=(145, 150))
+        GalaxyZooNet(image_size=(145, 150))
 
 
 # ------------------------------------------------------------------ ConvNet
@@ -104,25 +104,25 @@ def test_make_activation_accepts_a_module_class():
     assert torch.equal(make_activation("exponential")(torch.zeros(2)), torch.ones(2))
 
 
-# ------------------------------------------------------------------ seed 004
+# ----------------------------------------------------------- AlexNetLike
 @pytest.mark.parametrize("n_extra_conv, n_conv", [(0, 2), (1, 3), (3, 5)])
-def test_seed004_extra_conv_layers(n_extra_conv, n_conv):
-    net = Seed004Net(image_size=60, n_extra_conv=n_extra_conv, activation="elu")
+def test_alexnet_like_extra_conv_layers(n_extra_conv, n_conv):
+    net = AlexNetLike(image_size=60, n_extra_conv=n_extra_conv, activation="elu")
     convs = [m for m in net.features if isinstance(m, torch.nn.Conv2d)]
     assert len(convs) == n_conv
     assert sum(isinstance(m, torch.nn.ELU) for m in net.features) == n_conv
     assert net.eval()(torch.zeros(1, 1, 60, 60)).shape == (1, 5)
 
 
-def test_seed004_geometry_matches_the_seed_at_60px():
-    # seed 004's table: 15x15x96 -> 8x8 -> 4x4x256 -> (3 extra) -> 2x2x256 = 1024
-    net = Seed004Net(image_size=60, n_extra_conv=3)
+def test_alexnet_like_geometry_matches_the_assignment_at_60px():
+    # the assignment's table: 15x15x96 -> 8x8 -> 4x4x256 -> (3 extra) -> 2x2x256 = 1024
+    net = AlexNetLike(image_size=60, n_extra_conv=3)
     first_dense = next(m for m in net.head.modules() if isinstance(m, torch.nn.Linear))
     assert first_dense.in_features == 1024
     x = net.features[:3](torch.zeros(1, 1, 60, 60))
     assert x.shape == (1, 96, 8, 8)
     with pytest.raises(ValueError, match="n_extra_conv must be an int >= 0"):
-        Seed004Net(n_extra_conv=-1)
+        AlexNetLike(n_extra_conv=-1)
 
 
 # ------------------------------------------------------------------ VGG16
@@ -144,7 +144,7 @@ def test_vgg16_features_use_torchvision_key_names():
     }
     assert set(net.features.state_dict()) == expected
     full = VGG16Net(image_size=212, n_outputs=37)
-    # seed 002's summary: 34,677,605 parameters at 212x212x3
+    # Miller's model summary: 34,677,605 parameters at 212x212x3
     assert n_params(full) == 34677605
 
 
@@ -268,8 +268,8 @@ def test_tree_head_is_consistent_with_the_tree():
     assert (votes >= 0).all() and (votes <= 1).all()
 
 
-def test_seed004_filters_make_a_narrower_network():
-    net = Seed004Net(image_size=32, n_extra_conv=3, filters=(8, 16, 24, 12))
+def test_alexnet_like_filters_make_a_narrower_network():
+    net = AlexNetLike(image_size=32, n_extra_conv=3, filters=(8, 16, 24, 12))
     convs = [m.out_channels for m in net.features if isinstance(m, torch.nn.Conv2d)]
     assert convs == [8, 16, 24, 24, 12]
     assert net.eval()(torch.zeros(1, 1, 32, 32)).shape == (1, 5)

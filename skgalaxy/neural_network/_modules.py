@@ -20,6 +20,7 @@ import numbers
 from pathlib import Path
 
 import torch
+from sklearn.utils import check_scalar
 from torch import nn
 
 __all__ = [
@@ -192,8 +193,7 @@ class ConvNet(nn.Module):
         dropout=0.0,
     ):
         super().__init__()
-        if not isinstance(n_blocks, numbers.Integral) or n_blocks < 1:
-            raise ValueError(f"n_blocks must be an int >= 1, got {n_blocks!r}.")
+        check_scalar(n_blocks, "n_blocks", numbers.Integral, min_val=1)
         image_size = _pair(image_size)
         if image_size is not None and min(image_size) < 2**n_blocks:
             raise _too_small(image_size, 2**n_blocks, f"n_blocks={n_blocks}")
@@ -367,8 +367,7 @@ class AlexNetLike(nn.Module):
     ):
         super().__init__()
         f1, f2, f_extra, f_last = (int(f) for f in filters)
-        if not isinstance(n_extra_conv, numbers.Integral) or n_extra_conv < 0:
-            raise ValueError(f"n_extra_conv must be an int >= 0, got {n_extra_conv!r}.")
+        check_scalar(n_extra_conv, "n_extra_conv", numbers.Integral, min_val=0)
         h, w = _pair(image_size)
 
         def pool_out(n):

@@ -87,7 +87,7 @@ def test_convnet_knobs_reach_the_layers():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"n_blocks": 0}, ValueError, "n_blocks must be an int >= 1"),
+        ({"n_blocks": 0}, ValueError, "n_blocks == 0, must be >= 1"),
         ({"n_blocks": 2, "filters": (4, 4, 4)}, ValueError, "filters has 3 entries"),
         ({"kernel_size": 4}, ValueError, "kernel_size must be odd"),
         ({"activation": "swishy"}, ValueError, "Unknown activation 'swishy'"),
@@ -121,7 +121,7 @@ def test_alexnet_like_geometry_matches_the_assignment_at_60px():
     assert first_dense.in_features == 1024
     x = net.features[:3](torch.zeros(1, 1, 60, 60))
     assert x.shape == (1, 96, 8, 8)
-    with pytest.raises(ValueError, match="n_extra_conv must be an int >= 0"):
+    with pytest.raises(ValueError, match="n_extra_conv == -1, must be >= 0"):
         AlexNetLike(n_extra_conv=-1)
 
 

@@ -1,6 +1,7 @@
 """Root-mean-square errors on vote fractions: the Kaggle score and its breakdowns."""
 
 import numpy as np
+from sklearn.metrics import mean_squared_error
 from sklearn.utils import check_array
 from sklearn.utils._param_validation import validate_params
 from sklearn.utils.validation import _check_sample_weight
@@ -99,8 +100,10 @@ def kaggle_rmse(y_true, y_pred, *, sample_weight=None):
     0.2
     """
     y_true, y_pred, sample_weight = _check_pair(y_true, y_pred, sample_weight)
-    per_sample = _squared_errors(y_true, y_pred).mean(axis=1)
-    return float(np.sqrt(np.average(per_sample, weights=sample_weight)))
+    # the mean of the per-column MSEs is the mean of all n x k squared errors,
+    # so its square root is the Kaggle score
+    mse = mean_squared_error(y_true, y_pred, sample_weight=sample_weight)
+    return float(np.sqrt(mse))
 
 
 @validate_params(

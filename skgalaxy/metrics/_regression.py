@@ -102,7 +102,12 @@ def kaggle_rmse(y_true, y_pred, *, sample_weight=None):
     y_true, y_pred, sample_weight = _check_pair(y_true, y_pred, sample_weight)
     # the mean of the per-column MSEs is the mean of all n x k squared errors,
     # so its square root is the Kaggle score
-    mse = mean_squared_error(y_true, y_pred, sample_weight=sample_weight)
+    # (in float64 whatever the inputs: a sum of n x 37 float32 squares loses digits)
+    mse = mean_squared_error(
+        y_true.astype(np.float64, copy=False),
+        y_pred.astype(np.float64, copy=False),
+        sample_weight=sample_weight,
+    )
     return float(np.sqrt(mse))
 
 

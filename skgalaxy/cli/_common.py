@@ -70,7 +70,7 @@ def _epoch_bar(total, desc):
 
 def fit(model, X, y, args, desc="training"):
     """``model.fit(X, y)`` with one progress bar over the epochs of a CNN."""
-    from skgalaxy.persistence._torch import is_torch_net
+    from skgalaxy.utils._optional import is_torch_net
 
     net = final_estimator(model)
     if args.quiet or not is_torch_net(net):

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import CLIError
-from ._common import Stage, fit, make_output_dir, note, save_figure, save_model, use_agg
-
-_KNOWN = ("mlp", "cnn", "logistic")
+from ._errors import CLIError
+from ._files import make_output_dir, save_figure, save_model, use_agg
+from ._models import CLASS_MODELS
+from ._progress import Stage, fit, note
 
 
 def _settings(args):
@@ -34,11 +34,11 @@ def _models(args):
             return ["mlp"]
         return ["mlp", "cnn"]
     names = [m.strip() for m in args.models.split(",") if m.strip()]
-    bad = [m for m in names if m not in _KNOWN]
+    bad = [m for m in names if m not in CLASS_MODELS]
     if bad or not names:
         raise CLIError(
             f"unknown model(s) {bad or [args.models]} in --models; choose among "
-            f"{', '.join(_KNOWN)}"
+            f"{', '.join(CLASS_MODELS)}"
         )
     return list(dict.fromkeys(names))
 

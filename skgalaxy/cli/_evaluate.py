@@ -4,22 +4,11 @@ import importlib.util
 
 import numpy as np
 
-from . import CLIError
-from ._common import (
-    Stage,
-    choose_target,
-    expected_image_shape,
-    final_estimator,
-    fit_images,
-    is_classifier,
-    load_model,
-    load_source,
-    make_output_dir,
-    note,
-    save_figure,
-    use_agg,
-    write_json,
-)
+from ._errors import CLIError
+from ._files import load_model, make_output_dir, save_figure, use_agg, write_json
+from ._models import expected_image_shape, final_estimator, is_classifier
+from ._progress import Stage, note
+from ._sources import choose_target, fit_images, load_source
 
 
 def _match_labels(model, y, names):

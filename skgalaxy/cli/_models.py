@@ -1,13 +1,14 @@
-"""The models the CLI builds: by name, or from a JSON parameter file."""
+"""The models the CLI builds, by name or from a JSON file, and what verbs ask of one.
+
+Only the standard library loads here: the parser lists the model names from
+this module, and ``skgalaxy --help`` must stay fast.
+"""
 
 import json
 import math
 from pathlib import Path
 
-from . import CLIError
-
-#: Models that predict the 37 vote fractions rather than classes.
-VOTE_MODELS = ("baseline",)
+from ._errors import CLIError
 
 
 def _coarsen_factor(image_shape, max_side):
@@ -122,12 +123,43 @@ def baseline(image_shape, *, strategy="central_pixel", **_):
     return PixelBaselineRegressor(strategy=strategy)
 
 
-_BUILDERS = {"mlp": mlp, "cnn": cnn, "baseline": baseline, "logistic": logistic}
+#: The built-in models by ``--model`` name: the builder, and the line that
+#: ``skgalaxy train --help`` shows for it.
+_BUILT_IN = {
+    "mlp": (mlp, "Coarsen + skgalaxy's NumPy MLP classifier"),
+    "cnn": (cnn, "skgalaxy's CNNClassifier, or CNNRegressor for vote fractions"),
+    "baseline": (
+        baseline,
+        "PixelBaselineRegressor (seed 001's pixel baselines) on votes",
+    ),
+    "logistic": (
+        logistic,
+        "Flatten + scikit-learn's LogisticRegression (a linear baseline)",
+    ),
+}
+
+#: The built-in model names, in the order the help lists them.
+MODELS = tuple(_BUILT_IN)
+
+#: Models that predict the 37 vote fractions rather than classes.
+VOTE_MODELS = ("baseline",)
+
+#: Models that fit class labels: those ``skgalaxy demo`` can fit.
+CLASS_MODELS = tuple(name for name in MODELS if name not in VOTE_MODELS)
+
+
+def summary(name):
+    """One line on the built-in model ``name``, for the help."""
+    return _BUILT_IN[name][1]
+
+
+def unknown_model_message(name):
+    return f"unknown model {name!r}: use {', '.join(MODELS)} or a JSON parameter file"
 
 
 def build(name, image_shape, *, kind, args, n_samples=None):
     """The estimator for ``--model name`` (a built-in name or a JSON file)."""
-    if name in _BUILDERS:
+    if name in _BUILT_IN:
         kwargs = {"random_state": args.random_state}
         if name in ("mlp", "cnn"):
             kwargs["max_epochs"] = args.max_epochs
@@ -139,13 +171,11 @@ def build(name, image_shape, *, kind, args, n_samples=None):
             kwargs["kind"] = kind
         if name == "baseline":
             kwargs["strategy"] = args.strategy
-        return _BUILDERS[name](image_shape, **kwargs)
+        builder, _ = _BUILT_IN[name]
+        return builder(image_shape, **kwargs)
     path = Path(name)
     if path.suffix.lower() != ".json":
-        raise CLIError(
-            f"unknown model {name!r}: use mlp, cnn, baseline, logistic or a JSON "
-            "parameter file"
-        )
+        raise CLIError(unknown_model_message(name))
     return from_parameter_file(path)
 
 
@@ -236,3 +266,20 @@ def predicts_votes(name_or_model):
     if isinstance(name_or_model, str):
         return name_or_model in VOTE_MODELS
     return is_regressor(name_or_model)
+
+
+def final_estimator(model):
+    return model.steps[-1][1] if hasattr(model, "steps") else model
+
+
+def is_classifier(model):
+    from sklearn.base import is_classifier as sk_is_classifier
+
+    return sk_is_classifier(model)
+
+
+def expected_image_shape(model):
+    """The (h, w[, c]) the model's first image step was fitted on, or None."""
+    first = model.steps[0][1] if hasattr(model, "steps") else model
+    shape = getattr(first, "image_shape_", None)
+    return tuple(int(s) for s in shape) if shape is not None else None

@@ -4,19 +4,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import CLIError
-from ._common import (
-    _is_hdf5,
-    check_output_file,
-    expand_inputs,
-    expected_image_shape,
-    final_estimator,
-    fit_images,
-    is_classifier,
-    load_model,
-    note,
-    write_csv,
-)
+from ._errors import CLIError
+from ._files import check_output_file, load_model, write_csv
+from ._models import expected_image_shape, final_estimator, is_classifier
+from ._progress import note
+from ._sources import expand_inputs, fit_images, is_hdf5
 
 _CHUNK = 256
 
@@ -63,7 +55,7 @@ def run(args):
         raise CLIError("--proba needs a classifier; this model is a regressor")
     shape = expected_image_shape(model)
     resize = not args.no_resize
-    if len(args.inputs) == 1 and _is_hdf5(args.inputs[0]):
+    if len(args.inputs) == 1 and is_hdf5(args.inputs[0]):
         chunks = _hdf5_chunks(args.inputs[0], args)
     else:
         chunks = _image_chunks(args.inputs, shape, args)

@@ -4,17 +4,11 @@ import sys
 
 import numpy as np
 
-from . import CLIError
-from ._common import (
-    Stage,
-    check_model_path,
-    choose_target,
-    fit,
-    load_source,
-    note,
-    save_model,
-)
-from ._models import build, predicts_votes
+from ._errors import CLIError
+from ._files import check_model_path, save_model
+from ._models import MODELS, build, predicts_votes, unknown_model_message
+from ._progress import Stage, fit, note
+from ._sources import choose_target, load_source
 
 
 def _report_score(model, X, y, kind, label):
@@ -35,11 +29,8 @@ def run(args):
     output = check_model_path(args.output)
     model_name = args.model
     is_file = model_name.lower().endswith(".json")
-    if not is_file and model_name not in ("mlp", "cnn", "baseline", "logistic"):
-        raise CLIError(
-            f"unknown model {model_name!r}: use mlp, cnn, baseline, logistic or a "
-            "JSON parameter file"
-        )
+    if not is_file and model_name not in MODELS:
+        raise CLIError(unknown_model_message(model_name))
     # A parameter file is read before the data, so its errors come at once.
     model = build(model_name, (1, 1), kind="labels", args=args) if is_file else None
     wants_votes = predicts_votes(model if is_file else model_name)

@@ -12,8 +12,9 @@ import warnings
 import zipfile
 from pathlib import Path
 
+from ..utils._optional import is_torch_net
 from ._errors import InconsistentVersionWarning, PersistenceError, UntrustedTypesError
-from ._torch import TorchNetRef, is_torch_net, net_from_config, net_to_config
+from ._torch import TorchNetRef, net_from_config, net_to_config
 
 __all__ = ["load", "save", "atomic_write"]
 

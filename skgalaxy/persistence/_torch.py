@@ -11,7 +11,6 @@ unpickled.
 
 import inspect
 import math
-import sys
 import warnings
 
 import numpy as np
@@ -19,7 +18,7 @@ import numpy as np
 from ._errors import PersistenceError
 from ._registry import lookup, name_of
 
-__all__ = ["TorchNetRef", "is_torch_net", "net_to_config", "net_from_config"]
+__all__ = ["TorchNetRef", "net_to_config", "net_from_config"]
 
 # skorch's own fitted attributes: rebuilt by ``initialize()``, never stored.
 _SKORCH_STATE = {
@@ -48,12 +47,6 @@ class TorchNetRef:
     def __init__(self, index, attrs):
         self.index = index
         self.attrs = attrs
-
-
-def is_torch_net(obj):
-    """Whether ``obj`` is a skorch net (never imports skorch)."""
-    skorch = sys.modules.get("skorch")
-    return skorch is not None and isinstance(obj, skorch.NeuralNet)
 
 
 def _torch_module_names(net):

@@ -1,8 +1,9 @@
 """Optional dependencies: import them lazily with a message naming the extra."""
 
 import importlib
+import sys
 
-__all__ = ["import_optional"]
+__all__ = ["import_optional", "is_torch_net"]
 
 _EXTRA = {
     "torch": "torch",
@@ -49,3 +50,19 @@ def import_optional(name, *, extra=None, feature=None):
             f"{what} needs the optional package {top!r}, which is not installed. "
             f'Install it with: pip install "skgalaxy[{extra}]"'
         ) from exc
+
+
+def is_torch_net(obj):
+    """Whether ``obj`` is a skorch net, without importing skorch.
+
+    An object can only be a skorch net once skorch is imported, so asking
+    ``sys.modules`` keeps code that merely checks from loading torch.
+
+    Examples
+    --------
+    >>> from skgalaxy.utils._optional import is_torch_net
+    >>> is_torch_net(object())
+    False
+    """
+    skorch = sys.modules.get("skorch")
+    return skorch is not None and isinstance(obj, skorch.NeuralNet)

@@ -6,7 +6,7 @@ import pytest
 
 import skgalaxy
 from skgalaxy import cli
-from skgalaxy.cli import main
+from skgalaxy.cli import _models, _parser, main
 
 
 def run_cli(capsys, *argv):
@@ -39,6 +39,14 @@ def test_main_help_of_each_verb(capsys, verb):
     status, out, _ = run_cli(capsys, verb, "--help")
     assert status == 0
     assert out.startswith(f"usage: skgalaxy {verb}")
+
+
+def test_main_help_lists_every_built_in_model(capsys):
+    _, train_help, _ = run_cli(capsys, "train", "--help")
+    _, demo_help, _ = run_cli(capsys, "demo", "--help")
+    for name in _models.MODELS:
+        assert f"  {name:<18}{_models.summary(name)}\n" in train_help
+        assert (f"'{name}'" in demo_help) == (name in _models.CLASS_MODELS)
 
 
 def test_main_version(capsys):
@@ -76,7 +84,7 @@ def test_main_unexpected_exception_is_one_line(capsys, monkeypatch):
     def boom(args):
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr(cli, "_run", lambda name: boom)
+    monkeypatch.setattr(_parser, "_run", lambda name: boom)
     status, _, err = run_cli(capsys, "demo")
     assert status == 1
     line = _one_error_line(err)
@@ -88,7 +96,7 @@ def test_main_debug_shows_the_traceback(monkeypatch):
     def boom(args):
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr(cli, "_run", lambda name: boom)
+    monkeypatch.setattr(_parser, "_run", lambda name: boom)
     monkeypatch.setenv("SKGALAXY_DEBUG", "1")
     with pytest.raises(RuntimeError, match="something broke"):
         cli.main(["demo"])
@@ -98,7 +106,7 @@ def test_main_keyboard_interrupt(capsys, monkeypatch):
     def interrupted(args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "_run", lambda name: interrupted)
+    monkeypatch.setattr(_parser, "_run", lambda name: interrupted)
     status, _, err = run_cli(capsys, "train", "synthetic", "-o", "m.joblib")
     assert status == 130
     assert _one_error_line(err) == "skgalaxy: error: interrupted"
@@ -111,7 +119,7 @@ def test_main_warnings_are_one_line(capsys, monkeypatch):
         warnings.warn("careful\nnow", UserWarning)
         return 0
 
-    monkeypatch.setattr(cli, "_run", lambda name: warn)
+    monkeypatch.setattr(_parser, "_run", lambda name: warn)
     status, _, err = run_cli(capsys, "demo")
     assert status == 0
     assert err == "skgalaxy: warning: careful now (UserWarning)\n"
@@ -138,7 +146,7 @@ def test_main_limits_threads(monkeypatch, n_jobs, env, expected):
         seen["blas"] = {i["num_threads"] for i in threadpool_info()}
         return 0
 
-    monkeypatch.setattr(cli, "_run", lambda name: record)
+    monkeypatch.setattr(_parser, "_run", lambda name: record)
     argv = ["demo"] + ([] if n_jobs is None else ["--n-jobs", str(n_jobs)])
     assert cli.main(argv) == 0
     assert seen["env"] == str(expected)

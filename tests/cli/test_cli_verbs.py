@@ -421,6 +421,15 @@ def test_demo_rejects_unknown_models(capsys, tmp_path):
     assert "unknown model(s) ['forest']" in _one_error_line(err)
 
 
+def test_demo_rejects_vote_models(capsys):
+    # The demo fits class labels; a vote regressor has nothing to fit there.
+    status, _, err = run_cli(capsys, "demo", "--models", "baseline", "--no-save")
+    assert status == 1
+    line = _one_error_line(err)
+    assert "unknown model(s) ['baseline']" in line
+    assert line.endswith("choose among mlp, cnn, logistic")
+
+
 def test_demo_output_dir_is_a_file(capsys, tmp_path):
     (tmp_path / "taken").write_text("")
     status, _, err = run_cli(capsys, "demo", "-o", tmp_path / "taken")

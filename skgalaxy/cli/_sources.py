@@ -1,174 +1,23 @@
-"""What the verbs share: data sources, models, model files, CSV and progress."""
+"""Data sources: what ``SOURCE`` and ``INPUT`` name, loaded and made to fit a model."""
 
 import glob
-import json
-import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
-from . import CLIError
+from ._errors import CLIError
+from ._progress import Stage
 
-_JOBLIB_SUFFIXES = (".joblib", ".pkl", ".pickle")
-_SAFE_SUFFIXES = (".skgalaxy", ".skops")
 _HDF5_SUFFIXES = (".h5", ".hdf5")
 _CSV_SUFFIXES = (".csv", ".csv.gz")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
-
-
-def note(args, message):
-    """A progress note on standard error (silenced by --quiet)."""
-    if not getattr(args, "quiet", False):
-        print(message, file=sys.stderr, flush=True)
-
-
-class Stage:
-    """Times a stage and reports it as ``message ... done in 1.2 s``."""
-
-    def __init__(self, args, message):
-        self.args, self.message = args, message
-
-    def __enter__(self):
-        note(self.args, f"{self.message} ...")
-        self.start = time.perf_counter()
-        return self
-
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.seconds = time.perf_counter() - self.start
-            note(self.args, f"  done in {self.seconds:.1f} s")
-
-
-# ------------------------------------------------------------------ fitting
-
-
-def _epoch_bar(total, desc):
-    """A skorch callback showing one tqdm bar over the epochs of a fit."""
-    from skorch.callbacks import Callback
-    from tqdm.auto import tqdm
-
-    class EpochBar(Callback):
-        def on_train_begin(self, net, **kwargs):
-            self.bar = tqdm(total=total, desc=desc, unit="epoch", leave=False)
-
-        def on_epoch_end(self, net, **kwargs):
-            row = net.history[-1]
-            shown = {
-                key: f"{row[key]:.3f}"
-                for key in ("train_loss", "valid_loss", "valid_accuracy", "valid_rmse")
-                if isinstance(row.get(key), float)
-            }
-            self.bar.set_postfix(shown, refresh=False)
-            self.bar.update(1)
-
-        def on_train_end(self, net, **kwargs):
-            self.bar.close()
-
-    return EpochBar()
-
-
-def fit(model, X, y, args, desc="training"):
-    """``model.fit(X, y)`` with one progress bar over the epochs of a CNN."""
-    from skgalaxy.persistence._torch import is_torch_net
-
-    net = final_estimator(model)
-    if args.quiet or not is_torch_net(net):
-        return model.fit(X, y)
-    before = net.callbacks
-    bar = _epoch_bar(net.max_epochs, desc)
-    net.set_params(callbacks=[*(before or []), ("cli_progress", bar)])
-    try:
-        return model.fit(X, y)
-    finally:
-        # The bar is not part of the model: a saved model must not need it.
-        net.set_params(callbacks=before)
-
-
-# ---------------------------------------------------------------- model files
-
-
-def check_model_path(path):
-    """Fail before any work if ``path`` cannot take a model file."""
-    path = Path(path)
-    if not path.name.endswith(_JOBLIB_SUFFIXES + _SAFE_SUFFIXES):
-        raise CLIError(
-            f"cannot tell the format of {str(path)!r} from its extension; use "
-            ".skgalaxy or .skops (skgalaxy's safe format) or .joblib (a pickle)"
-        )
-    folder = path.parent
-    if not folder.is_dir():
-        raise CLIError(f"the folder {str(folder)!r} of {str(path)!r} does not exist")
-    if path.is_dir():
-        raise CLIError(f"{str(path)!r} is a folder, not a file name")
-    return path
-
-
-def save_model(model, path):
-    """Write ``model`` in the format ``path``'s extension names, atomically."""
-    import joblib
-
-    from skgalaxy.persistence import atomic_write, save
-
-    path = check_model_path(path)
-    if path.name.endswith(_JOBLIB_SUFFIXES):
-        atomic_write(path, lambda tmp: joblib.dump(model, tmp))
-    else:
-        save(model, path)
-
-
-def load_model(path, trusted=()):
-    """Read a model file: the safe format by content, else joblib."""
-    import zipfile
-
-    from skgalaxy.persistence import load
-
-    path = Path(path)
-    if not path.is_file():
-        raise CLIError(f"the model file {str(path)!r} does not exist")
-    if zipfile.is_zipfile(path):
-        try:
-            return load(path, trusted=list(trusted) or None)
-        except Exception as exc:
-            raise CLIError(f"cannot load the model {str(path)!r}: {exc}") from exc
-    if not path.name.endswith(_JOBLIB_SUFFIXES):
-        raise CLIError(
-            f"{str(path)!r} is not a model file (expected .skgalaxy, .skops or .joblib)"
-        )
-    import joblib
-
-    try:
-        # A pickle the user names as theirs: joblib is the documented format.
-        return joblib.load(path)
-    except Exception as exc:
-        raise CLIError(f"cannot load the model {str(path)!r}: {exc}") from exc
-
-
-def final_estimator(model):
-    return model.steps[-1][1] if hasattr(model, "steps") else model
-
-
-def is_classifier(model):
-    from sklearn.base import is_classifier as sk_is_classifier
-
-    return sk_is_classifier(model)
-
-
-def expected_image_shape(model):
-    """The (h, w[, c]) the model's first image step was fitted on, or None."""
-    first = model.steps[0][1] if hasattr(model, "steps") else model
-    shape = getattr(first, "image_shape_", None)
-    return tuple(int(s) for s in shape) if shape is not None else None
-
-
-# -------------------------------------------------------------------- data
 
 
 def _is_csv(name):
     return name.lower().endswith(_CSV_SUFFIXES)
 
 
-def _is_hdf5(name):
+def is_hdf5(name):
     return name.lower().endswith(_HDF5_SUFFIXES)
 
 
@@ -225,7 +74,7 @@ def load_source(args, *, image_shape=None):
             "description": f"{len(bunch.images):,} galaxies from {source}",
         }
     indices = None if args.max_images is None else slice(0, args.max_images)
-    if _is_hdf5(path.name):
+    if is_hdf5(path.name):
         from skgalaxy.datasets import load_galaxy10
 
         bunch = load_galaxy10(path, indices=indices, progress=progress)
@@ -321,9 +170,6 @@ def choose_target(data, target, *, wants_votes, model_name="the model"):
     return names[idx[keep]], "labels", list(HUBBLE_CLASSES)
 
 
-# ------------------------------------------------------------------- images
-
-
 def expand_inputs(inputs):
     """Files from a list of files, folders and glob patterns, in order."""
     from skgalaxy.datasets import list_images
@@ -384,81 +230,3 @@ def fit_images(images, shape, *, resize=True):
             resized = np.clip(np.rint(resized * 255), 0, 255).astype(np.uint8)
         images = resized
     return images
-
-
-# ---------------------------------------------------------------------- CSV
-
-
-def write_csv(path, header, rows_iter):
-    """Write a CSV (or to stdout for '-'), atomically for files."""
-    import csv
-
-    def write(handle):
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(header)
-        for rows in rows_iter:
-            writer.writerows(rows)
-
-    if str(path) == "-":
-        write(sys.stdout)
-        return
-    from skgalaxy.persistence import atomic_write
-
-    path = Path(path)
-
-    def write_file(tmp):
-        with open(tmp, "w", newline="", encoding="utf-8") as handle:
-            write(handle)
-
-    atomic_write(path, write_file)
-
-
-def check_output_file(path):
-    if str(path) == "-":
-        return
-    path = Path(path)
-    if path.is_dir():
-        raise CLIError(f"the output {str(path)!r} is a folder, not a file name")
-    if not path.parent.is_dir():
-        raise CLIError(f"the folder {str(path.parent)!r} does not exist")
-
-
-def make_output_dir(path):
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise CLIError(f"the output folder {str(path)!r} is a file")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def write_json(path, data):
-    from skgalaxy.persistence import atomic_write
-
-    atomic_write(
-        path, lambda tmp: Path(tmp).write_text(json.dumps(data, indent=2) + "\n")
-    )
-
-
-def save_figure(fig, path):
-    """Save a matplotlib figure atomically, then close it."""
-    import matplotlib.pyplot as plt
-
-    from skgalaxy.persistence import atomic_write
-
-    try:
-        atomic_write(
-            path,
-            lambda tmp: fig.savefig(tmp, format="png", dpi=100, bbox_inches="tight"),
-        )
-    finally:
-        plt.close(fig)
-
-
-def use_agg():
-    """Select matplotlib's file backend (no window) before pyplot loads."""
-    from skgalaxy.utils import import_optional
-
-    matplotlib = import_optional("matplotlib", extra="plot", feature="plots")
-    if "matplotlib.pyplot" not in sys.modules:
-        matplotlib.use("Agg")
-    return matplotlib

@@ -347,7 +347,7 @@ def test_pixel_baseline_in_pipeline_and_clone(images):
 
 
 def test_pixel_baseline_ordering_on_synthetic_votes():
-    # As in Hildebrandt's report: every pixel baseline is at least as good as the mean vote.
+    # As in Hildebrandt's report: every pixel baseline beats the mean vote.
     from sklearn.model_selection import train_test_split
 
     from skgalaxy.datasets import make_galaxies
@@ -383,6 +383,6 @@ def test_pixel_baseline_real_decals_vote_fractions(shared_data):
         pred = reg.predict(X_test)
         assert pred.shape == y_test.shape
         rmse[strategy] = kaggle_rmse(y_test, pred)
-    # As Hildebrandt's report found on Kaggle's data, colour alone barely moves the error.
+    # As Hildebrandt's report found on Kaggle data: colour barely moves the error.
     for strategy in STRATEGIES[1:]:
         assert abs(rmse[strategy] - rmse["mean"]) < 0.1 * rmse["mean"], rmse

@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 
 from numpy.testing import assert_allclose  # noqa: E402
 
-from skgalaxy.neural_network import ConvNet, GalaxyZooNet, AlexNetLike, VGG16Net  # noqa: E402
+from skgalaxy.neural_network import AlexNetLike, ConvNet, GalaxyZooNet, VGG16Net  # noqa: E402
 from skgalaxy.neural_network._augment import (  # noqa: E402
     augment_batch,
     dihedral_transforms,

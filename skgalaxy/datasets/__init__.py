@@ -1,10 +1,11 @@
 """Datasets: synthetic galaxies, loaders for real files, the Galaxy Zoo tree."""
 
+from ._classes import CLASS_MAPPINGS, GALAXY10_CLASSES
 from ._csv import load_galaxy_csv
 from ._galaxy10 import load_galaxy10
 from ._galaxy_zoo import load_galaxy_zoo
 from ._images import list_images, load_images
-from ._synthetic import CLASS_MAPPINGS, GALAXY10_CLASSES, make_galaxies
+from ._synthetic import make_galaxies
 from ._tree import (
     HUBBLE_CLASSES,
     PARENT_INDEX,

@@ -6,8 +6,8 @@ import h5py
 import numpy as np
 from sklearn.utils import Bunch
 
+from ._classes import GALAXY10_CLASSES
 from ._images import _check_chunk_size, _check_transformer, stream_chunks
-from ._synthetic import GALAXY10_CLASSES
 
 __all__ = ["load_galaxy10"]
 

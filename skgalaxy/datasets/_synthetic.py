@@ -8,7 +8,6 @@ pixel grid with per-galaxy parameters broadcast, and chunks run on threads.
 
 import numbers
 from collections.abc import Mapping
-from types import MappingProxyType
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -24,61 +23,10 @@ from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from . import _profiles as P
+from ._classes import CLASS_MAPPINGS, GALAXY10_CLASSES
 from ._tree import QUESTION_SLICES, VOTE_COLUMNS, normalize_votes
 
-__all__ = ["CLASS_MAPPINGS", "GALAXY10_CLASSES", "make_galaxies"]
-
-#: Names of the ten Galaxy10 DECaLS classes (seed 000), indexed by their labels.
-GALAXY10_CLASSES = (
-    "disturbed",
-    "merging",
-    "round smooth",
-    "in-between round smooth",
-    "cigar-shaped smooth",
-    "barred spiral",
-    "unbarred tight spiral",
-    "unbarred loose spiral",
-    "edge-on without bulge",
-    "edge-on with bulge",
-)
-
-_SMOOTH = ("round smooth", "in-between round smooth", "cigar-shaped smooth")
-
-#: Named groupings of the Galaxy10 classes into coarser classes, for
-#: ``make_galaxies(classes=name)``: ``{group name: tuple of Galaxy10 names}``.
-CLASS_MAPPINGS = MappingProxyType(
-    {
-        # Seed 003's three classes (Mocz's Galaxy Zoo 2 subset).
-        "elliptical-spiral-irregular": {
-            "elliptical": _SMOOTH,
-            "spiral": (
-                "barred spiral",
-                "unbarred tight spiral",
-                "unbarred loose spiral",
-                "edge-on without bulge",
-                "edge-on with bulge",
-            ),
-            "irregular": ("disturbed", "merging"),
-        },
-        # The classes of hubble_class (seed 002): face-on spirals only.
-        "hubble": {
-            "elliptical": _SMOOTH,
-            "spiral": ("unbarred tight spiral", "unbarred loose spiral"),
-            "barred spiral": ("barred spiral",),
-        },
-        # gz1_small as a benchmark (DECISIONS.md): four classes, no "disturbed".
-        "gz1": {
-            "elliptical": _SMOOTH,
-            "spiral": (
-                "barred spiral",
-                "unbarred tight spiral",
-                "unbarred loose spiral",
-            ),
-            "edge-on": ("edge-on without bulge", "edge-on with bulge"),
-            "merger": ("merging",),
-        },
-    }
-)
+__all__ = ["make_galaxies"]
 
 F32 = np.float32
 # Pixels of one chunk of galaxies of one class rendered together (32 galaxies at

@@ -265,7 +265,7 @@ def test_make_galaxies_verbose_shows_progress(capsys):
 
 
 def test_profiles_sersic_total_matches_pixel_sum():
-    from skgalaxy.datasets import _profiles as P
+    from skgalaxy.datasets._synthetic import _profiles as P
 
     size = 256
     x, y = P.grid(size)
@@ -278,7 +278,7 @@ def test_profiles_sersic_total_matches_pixel_sum():
 
 
 def test_profiles_psf_conserves_flux_and_has_the_requested_width():
-    from skgalaxy.datasets import _profiles as P
+    from skgalaxy.datasets._synthetic import _profiles as P
 
     size, fwhm = 41, 3.0
     point = np.zeros((1, 1, size, size), dtype=np.float32)
@@ -293,16 +293,16 @@ def test_profiles_psf_conserves_flux_and_has_the_requested_width():
 
 
 def test_profiles_fast_normal_is_standard_normal():
-    from skgalaxy.datasets import _profiles as P
+    from skgalaxy.datasets._synthetic._observation import fast_normal
 
-    z = P.fast_normal(np.random.default_rng(0), (200_000,))
+    z = fast_normal(np.random.default_rng(0), (200_000,))
     assert z.dtype == np.float32
     np.testing.assert_allclose([z.mean(), z.std()], [0.0, 1.0], atol=0.01)
     assert abs(np.mean(np.abs(z) > 2) - 0.0455) < 0.003
 
 
 def test_profiles_splat_conserves_flux():
-    from skgalaxy.datasets import _profiles as P
+    from skgalaxy.datasets._synthetic import _profiles as P
 
     img = P.splat(16, np.array([[0.013, -0.2]]), np.array([[0.1, 0.3]]), [[2.0, 3.0]])
     np.testing.assert_allclose(img.sum(), 5.0, rtol=1e-6)

@@ -1,4 +1,4 @@
-"""Vectorised light profiles and observation effects for :func:`make_galaxies`.
+"""Vectorised coordinates and light profiles for :func:`make_galaxies`.
 
 Every function works on a chunk of ``m`` galaxies at once: coordinates are float32
 arrays of shape ``(m, s, s)`` (or broadcastable to it) in units of the image width,
@@ -11,12 +11,10 @@ import numpy as np
 from scipy.special import gamma as gamma_function
 
 __all__ = [
-    "asinh_to_uint8",
     "deproject",
     "edge_on_disk",
     "exponential",
     "ferrers",
-    "fast_normal",
     "gaussian_clumps",
     "log_spiral",
     "psf_matrices",
@@ -253,41 +251,3 @@ def gaussian_clumps(size, x, y, width, peak):
     img = splat(size, x, y, total)[:, None]
     k = psf_matrices(size, 2.3548200450309493 * w_px)
     return (k @ img @ k)[:, 0]
-
-
-def normal_table(bits=16):
-    """Inverse-CDF table of the standard normal: ``table[u]`` for uniform ``u`` bits.
-
-    The table's values are the quantiles at the centres of ``2**bits`` equal bins,
-    rescaled to unit variance (the tails stop at about 4.2 sigma for 16 bits).
-    """
-    from scipy.special import ndtri
-
-    n = 2**bits
-    q = ndtri((np.arange(n) + 0.5) / n)
-    return (q / q.std()).astype(F32)
-
-
-_NORMAL = normal_table()
-
-
-def fast_normal(rng, shape):
-    """Standard normal float32 noise by table lookup: ~5x faster than NumPy's."""
-    n = int(np.prod(shape))
-    u = np.frombuffer(rng.bytes(2 * n), dtype="<u2")
-    return np.take(_NORMAL, u).reshape(shape)
-
-
-def asinh_to_uint8(flux, softening, scale, offset, out):
-    """Survey-style asinh stretch ``offset + scale * asinh(flux / softening)`` to uint8.
-
-    Writes into ``out`` (uint8 of the same shape as ``flux``); ``flux`` is overwritten.
-    """
-    flux /= F32(softening)
-    np.arcsinh(flux, out=flux)
-    flux *= F32(scale)
-    flux += offset
-    np.clip(flux, F32(0.0), F32(255.0), out=flux)
-    np.rint(flux, out=flux)
-    out[...] = flux
-    return out

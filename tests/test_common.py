@@ -89,7 +89,6 @@ def test_image_estimator_checks(estimator, check):
 
 
 if FEATURE_ESTIMATORS:
-
     # scikit-learn's checks fit tiny random problems for a fixed budget and test the
     # contract, not convergence; since scikit-learn 1.9 some of them no longer
     # silence ConvergenceWarning themselves (its own test suite ignores it too).

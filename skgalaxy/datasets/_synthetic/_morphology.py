@@ -6,7 +6,6 @@ parameters the vote model reads.
 """
 
 import numpy as np
-from scipy.special import ive
 
 from . import _profiles as P
 from ._canvas import DISK, DUST, OLD, YOUNG
@@ -14,8 +13,6 @@ from ._draws import centre, clipped_normal, colours, log_uniform
 from ._votes import votes_params
 
 __all__ = ["RENDERERS"]
-
-F32 = np.float32
 
 
 def _disk_to_sky(xd, yd, x0, y0, pa, cos_i):
@@ -29,13 +26,7 @@ def _disk_polar(cv, x0, y0, pa, cos_i):
     """Disk-plane coordinates, radius, log-radius and azimuth of inclined disks."""
     xr, yr = P.rotate(cv.x, cv.y, x0, y0, pa)
     xd, yd = P.deproject(xr, yr, cos_i)
-    r2 = xd * xd
-    r2 += yd * yd
-    r2 += F32(cv.softening) ** 2
-    # one log serves both the radius and the spiral arms' log-radius
-    log_r = np.log(r2)
-    log_r *= F32(0.5)
-    return xd, yd, np.exp(log_r), log_r, np.arctan2(yd, xd)
+    return (xd, yd, *P.polar(xd, yd, cv.softening))
 
 
 def _smooth(cv, rng, kind):
@@ -140,36 +131,21 @@ def _disk_galaxy(cv, rng, kind):
         phase0 = rng.uniform(0.0, 2 * np.pi, m)
     arms = P.log_spiral(phi, log_r, n_arms, np.radians(pitch), phase0, sharp)
     if kind == "loose":
-        # Flocculent: spurs and gaps break the arms of late-type spirals up.
-        floc = P.log_spiral(
+        # Late-type spirals' arms are flocculent, broken up by spurs and gaps.
+        arms *= P.flocculence(
             phi,
             log_r,
             rng.integers(5, 10, m),
             np.radians(rng.uniform(20.0, 50.0, m)),
             rng.uniform(0, 2 * np.pi, m),
-            np.ones(m),
+            rng.uniform(0.5, 1.0, m),
         )
-        floc *= P.col(rng.uniform(0.5, 1.0, m))
-        floc += F32(0.5)
-        arms *= floc
-    # Normalise the arm pattern to unit mean so arms redistribute, not add, light.
-    arms *= P.col(arm_frac / ive(0, sharp))
-    # Arms start at r_in (the bar's ends for barred spirals).
-    inner = r / P.col(r_in)
-    inner *= inner
-    inner *= inner
-    np.negative(inner, out=inner)
-    np.exp(inner, out=inner)  # ~1 inside r_in, ~0 outside
-    fade = np.subtract(F32(1.0), inner)
-    arms *= fade
-    fade *= P.col(arm_frac)
-    np.subtract(F32(1.0), fade, out=fade)  # smooth share of the disk
-    if kind == "barred":
-        # A bar sweeps the disk inside its radius: a darker zone around it.
-        inner *= P.col(rng.uniform(0.3, 0.7, m))
-        fade -= inner
-    arms *= disk
-    disk *= fade
+    # Arms start at r_in (the bar's ends for barred spirals); a bar sweeps the
+    # disk inside its radius, leaving a darker zone around it.
+    clearing = rng.uniform(0.3, 0.7, m) if kind == "barred" else None
+    disk, arms = P.spiral_disk(
+        disk, arms, sharp, arm_frac, P.inner_taper(r, r_in), clearing
+    )
     young = rng.uniform(0.2, 0.8, (m, 1))
     cv.add(disk, colours(rng, DISK, m))
     cv.add(arms, colours(rng, (1 - young) * DISK + young * YOUNG, m))
@@ -178,9 +154,7 @@ def _disk_galaxy(cv, rng, kind):
     disk_flux = 2 * np.pi * h**2 * cos_i * amp
     q_bulge = rng.uniform(0.75, 1.0, m)
     r_bulge = h * rng.uniform(0.2, 0.4, m)
-    bulge_amp = (
-        bt / (1 - bt) * disk_flux / P.sersic_total(1.0, r_bulge, n_bulge, q_bulge)
-    )
+    bulge_amp = P.sersic_amplitude(bt / (1 - bt) * disk_flux, r_bulge, n_bulge, q_bulge)
     bulge_pa = pa + rng.normal(0.0, 0.3, m)
     bx, by = P.rotate(cv.x, cv.y, x0, y0, bulge_pa)
     cv.add(
@@ -199,13 +173,10 @@ def _disk_galaxy(cv, rng, kind):
         bar = np.clip(bar_amp / amp * bar_len / h / 1.2, 0.0, 1.0)
         has_ring = rng.random(m) < 0.35
         ring_amp = amp * np.exp(-bar_len / h) * rng.uniform(0.4, 0.8, m) * has_ring
-        ring_img = r - P.col(bar_len * 1.05)
-        ring_img /= P.col(bar_len * 0.12)
-        ring_img *= ring_img
-        ring_img *= F32(-0.5)
-        np.exp(ring_img, out=ring_img)
-        ring_img *= P.col(ring_amp)
-        cv.add(ring_img, colours(rng, YOUNG, m))
+        cv.add(
+            P.ring(r, ring_amp, bar_len * 1.05, bar_len * 0.12),
+            colours(rng, YOUNG, m),
+        )
         ring = has_ring.astype(float)
 
     # Star-forming clumps (HII regions) along the arms.
@@ -213,11 +184,9 @@ def _disk_galaxy(cv, rng, kind):
     rad = h[:, None] * rng.uniform(0.8, 2.6, (m, k))
     rad = np.maximum(rad, r_in[:, None])
     arm_idx = rng.integers(0, 4, (m, k)) % n_arms[:, None]
-    ang = (
-        phase0[:, None]
-        + n_arms[:, None] * np.log(rad) / np.tan(np.radians(pitch))[:, None]
-        + 2 * np.pi * arm_idx
-    ) / n_arms[:, None] + rng.normal(0, 0.08, (m, k))
+    ang = P.spiral_azimuth(
+        rad, n_arms, np.radians(pitch), phase0, arm_idx
+    ) + rng.normal(0, 0.08, (m, k))
     width = rng.uniform(0.006, 0.014, m)
     lum = rng.uniform(2.0, 7.0, (m, k)) * (np.arange(k)[None] < n_clumps[:, None])
     sx, sy = _disk_to_sky(rad * np.cos(ang), rad * np.sin(ang), x0, y0, pa, cos_i)
@@ -271,22 +240,14 @@ def _edge_on(cv, rng, kind):
     n_bulge = rng.uniform(1.5, 4.0, m)
     q_bulge = rng.uniform(0.55, 0.9, m)
     r_bulge = h * rng.uniform(0.25, 0.5, m)
-    bulge_amp = (
-        bt / (1 - bt) * disk_flux / P.sersic_total(1.0, r_bulge, n_bulge, q_bulge)
-    )
+    bulge_amp = P.sersic_amplitude(bt / (1 - bt) * disk_flux, r_bulge, n_bulge, q_bulge)
 
     # The dust lane sits along the midplane, shifted by the small tilt from 90 deg.
     lane_width = z_eff * rng.uniform(0.3, 0.55, m)
     lane_y = rng.choice([-1.0, 1.0], m) * np.minimum(
         np.cos(incl) * h, lane_width * rng.uniform(0.3, 1.0, m)
     )
-    lane = yr - P.col(lane_y)
-    lane /= P.col(lane_width)
-    lane *= lane
-    lane *= F32(-0.5)
-    lane -= np.abs(xr) / P.col(1.6 * h)
-    np.exp(lane, out=lane)
-    lane *= P.col(lane_tau)
+    lane = P.dust_lane(xr, yr, lane_tau, lane_y, lane_width, 1.6 * h)
     if kind == "bulge":
         bulge = P.sersic(xr, yr, bulge_amp, r_bulge, n_bulge, q_bulge, cv.softening)
         layers = [(disk, disk_colour), (bulge, colours(rng, OLD, m))]
@@ -296,11 +257,9 @@ def _edge_on(cv, rng, kind):
         # Attenuation depends on colour: split each layer into channels here.
         for image, colour in layers:
             for k in range(3):
-                att = np.exp(lane * F32(-DUST[k]))
-                att *= image
                 unit = np.zeros((m, 3))
                 unit[:, k] = colour[:, k]
-                cv.add(att, unit)
+                cv.add(P.attenuate(image, lane, DUST[k]), unit)
     else:
         for image, colour in layers:
             cv.add(image, colour)
@@ -321,24 +280,19 @@ def _lopsided_disk(cv, rng, x0, y0, h, amp, strength):
     m = cv.m
     pa = rng.uniform(0.0, np.pi, m)
     cos_i = rng.uniform(0.4, 1.0, m)
-    xd, yd, r, log_r, phi = _disk_polar(cv, x0, y0, pa, cos_i)
-    mod = np.zeros_like(r)
-    for order, share in ((1, 1.0), (2, 0.6), (3, 0.4)):
-        wind = P.col(rng.uniform(-3.0, 3.0, m))
-        phase = phi * F32(order)
-        phase += log_r * wind
-        phase -= P.col(rng.uniform(0, 2 * np.pi, m))
-        np.cos(phase, out=phase)
-        phase *= P.col(strength * share * rng.uniform(0.5, 1.0, m))
-        mod += phase
-    # Distortions grow outwards, as tides act on the outer disk first.
-    grow = r / P.col(h)
-    grow /= grow + F32(0.5)
-    mod *= grow
-    mod -= r / P.col(h)
-    np.exp(mod, out=mod)
-    mod *= P.col(amp)
-    return mod, (x0, y0, pa, cos_i)
+    _, _, r, log_r, phi = _disk_polar(cv, x0, y0, pa, cos_i)
+    # Lopsided (m = 1) and irregular (m = 2, 3) modes, each wound its own way.
+    modes = [
+        (
+            order,
+            rng.uniform(-3.0, 3.0, m),
+            rng.uniform(0, 2 * np.pi, m),
+            strength * share * rng.uniform(0.5, 1.0, m),
+        )
+        for order, share in ((1, 1.0), (2, 0.6), (3, 0.4))
+    ]
+    disk = P.lopsided_exponential(r, log_r, phi, amp, h, modes)
+    return disk, (x0, y0, pa, cos_i)
 
 
 def _disturbed(cv, rng):
@@ -360,7 +314,7 @@ def _disturbed(cv, rng):
     cv.add(P.gaussian_clumps(cv.size, sx, sy, width, lum), colours(rng, YOUNG, m))
     bt = rng.uniform(0.0, 0.2, m)
     r_bulge = h * 0.25
-    bulge_amp = bt * 2 * np.pi * h**2 * amp / P.sersic_total(1.0, r_bulge, 2.0, 0.9)
+    bulge_amp = P.sersic_amplitude(bt * 2 * np.pi * h**2 * amp, r_bulge, 2.0, 0.9)
     bx, by = P.rotate(cv.x, cv.y, x0 + rng.normal(0, 0.01, m), y0, np.zeros(m))
     cv.add(
         P.sersic(bx, by, bulge_amp, r_bulge, 2.0, 0.9, cv.softening),
@@ -418,15 +372,8 @@ def _merging(cv, rng):
         r_bulge = h * rng.uniform(0.2, 0.5, m)
         bt = rng.uniform(0.15, 0.6, m)
         n_b = rng.uniform(1.5, 4.0, m)
-        bulge_amp = (
-            bt
-            / (1 - bt)
-            * 2
-            * np.pi
-            * h**2
-            * amp
-            / P.sersic_total(1.0, r_bulge, n_b, 0.9)
-        )
+        bulge_flux = bt / (1 - bt) * 2 * np.pi * h**2 * amp
+        bulge_amp = P.sersic_amplitude(bulge_flux, r_bulge, n_b, 0.9)
         bx, by = P.rotate(cv.x, cv.y, x0, y0, rng.uniform(0, np.pi, m))
         cv.add(
             P.sersic(

@@ -74,65 +74,72 @@ def asinh_to_uint8(flux, softening, scale, offset, out):
     return out
 
 
-def _point_sources(flux, rng, n_stars, fwhm):
-    """Foreground stars and faint background galaxies, as deltas before the PSF."""
+def _add_stars(flux, rng, n_stars, sigma_px):
+    """Foreground stars, Poisson in number, as deltas before the PSF."""
     m, c, s, _ = flux.shape
-    weights = band_weights(c)
-    sigma_px = np.maximum(np.asarray(fwhm) / 2.3548, 0.5)
-    # Stars: peak surface brightness from a steep power law; colours blue to red.
     counts = rng.poisson(n_stars, m) if n_stars > 0 else np.zeros(m, int)
     gal = np.repeat(np.arange(m), counts)
-    if gal.size:
-        peak = log_uniform(rng, 4.0, 1500.0, gal.size) ** rng.uniform(
-            0.6, 1.0, gal.size
-        )
-        total = peak * 2 * np.pi * sigma_px[gal] ** 2
-        t = rng.random(gal.size)[:, None]
-        colour = (
-            t * np.array([1.0, 0.85, 0.62]) + (1 - t) * np.array([0.78, 0.88, 1.0])
-        ) @ weights
-        yi, xi = rng.integers(0, s, (2, gal.size))
-        for k in range(c):
-            np.add.at(flux[:, k], (gal, yi, xi), (total * colour[:, k]).astype(F32))
-    # Faint, barely resolved background galaxies: two adjacent pixels each.
+    if not gal.size:
+        return
+    # Peak surface brightness from a steep power law; colours blue to red.
+    peak = log_uniform(rng, 4.0, 1500.0, gal.size) ** rng.uniform(0.6, 1.0, gal.size)
+    total = peak * 2 * np.pi * sigma_px[gal] ** 2
+    t = rng.random(gal.size)[:, None]
+    colour = (
+        t * np.array([1.0, 0.85, 0.62]) + (1 - t) * np.array([0.78, 0.88, 1.0])
+    ) @ band_weights(c)
+    yi, xi = rng.integers(0, s, (2, gal.size))
+    for k in range(c):
+        np.add.at(flux[:, k], (gal, yi, xi), (total * colour[:, k]).astype(F32))
+
+
+def _add_background_galaxies(flux, rng, n_stars, sigma_px):
+    """Faint, barely resolved background galaxies: two adjacent pixels each."""
+    m, c, s, _ = flux.shape
     counts = rng.poisson(2.5 * n_stars * (s / 64.0) ** 0.5, m)
     gal = np.repeat(np.arange(m), counts)
-    if gal.size:
-        total = log_uniform(rng, 3.0, 25.0, gal.size) * 2 * np.pi * sigma_px[gal] ** 2
-        split = rng.uniform(0.5, 1.0, gal.size)
-        colour = colours(rng, 0.5 * (OLD + DISK), gal.size, 0.1) @ weights
-        yi, xi = rng.integers(1, s - 1, (2, gal.size))
-        step = rng.choice([-1, 1], (2, gal.size)) * (rng.random((2, gal.size)) < 0.7)
-        for k in range(c):
-            part = (total * colour[:, k]).astype(F32)
-            np.add.at(flux[:, k], (gal, yi, xi), part * split.astype(F32))
-            np.add.at(
-                flux[:, k],
-                (gal, yi + step[0], xi + step[1]),
-                part * (1 - split).astype(F32),
-            )
+    if not gal.size:
+        return
+    total = log_uniform(rng, 3.0, 25.0, gal.size) * 2 * np.pi * sigma_px[gal] ** 2
+    split = rng.uniform(0.5, 1.0, gal.size)
+    colour = colours(rng, 0.5 * (OLD + DISK), gal.size, 0.1) @ band_weights(c)
+    yi, xi = rng.integers(1, s - 1, (2, gal.size))
+    step = rng.choice([-1, 1], (2, gal.size)) * (rng.random((2, gal.size)) < 0.7)
+    for k in range(c):
+        part = (total * colour[:, k]).astype(F32)
+        np.add.at(flux[:, k], (gal, yi, xi), part * split.astype(F32))
+        np.add.at(
+            flux[:, k],
+            (gal, yi + step[0], xi + step[1]),
+            part * (1 - split).astype(F32),
+        )
 
 
-def observe(flux, rng, psf_fwhm, noise, n_stars):
-    """PSF, stars, sky and noise, then the asinh stretch: (m, c, s, s) -> uint8."""
+def _convolve_psf(flux, fwhm):
+    """The Gaussian PSF of each galaxy's seeing ``fwhm`` (pixels)."""
+    kernel = P.psf_matrices(flux.shape[-1], fwhm)
+    flux = kernel @ flux
+    return flux @ kernel  # the kernel is symmetric: K @ F @ K.T
+
+
+def _add_noise(flux, rng, noise):
+    """Sky, read and photon noise, and what sky subtraction leaves, in place."""
+    m, c = flux.shape[:2]
+    sigma = np.maximum(flux, F32(0.0))
+    sigma *= F32(1.0 / _GAIN)
+    sigma += F32(1.0)
+    np.sqrt(sigma, out=sigma)
+    sigma *= F32(noise)
+    sigma *= fast_normal(rng, flux.shape)
+    flux += sigma
+    # Imperfect sky subtraction leaves a small offset per image (and band).
+    sky = rng.normal(0.0, 0.25, (m, 1, 1, 1)) + rng.normal(0.0, 0.05, (m, c, 1, 1))
+    flux += (noise * sky).astype(F32)
+
+
+def _stretch(flux):
+    """The asinh stretch over the sky pedestal: (m, c, s, s) -> (m, s, s, c) uint8."""
     m, c, s, _ = flux.shape
-    fwhm = psf_fwhm * rng.uniform(0.85, 1.2, m)
-    _point_sources(flux, rng, n_stars, fwhm)
-    if psf_fwhm > 0:
-        kernel = P.psf_matrices(s, fwhm)
-        flux = kernel @ flux
-        flux = flux @ kernel  # the kernel is symmetric: K @ F @ K.T
-    if noise > 0:
-        sigma = np.maximum(flux, F32(0.0))
-        sigma *= F32(1.0 / _GAIN)
-        sigma += F32(1.0)
-        np.sqrt(sigma, out=sigma)
-        sigma *= F32(noise)
-        sigma *= fast_normal(rng, flux.shape)
-        flux += sigma
-        # Imperfect sky subtraction leaves a small offset per image (and band).
-        sky = rng.normal(0.0, 0.25, (m, 1, 1, 1)) + rng.normal(0.0, 0.05, (m, c, 1, 1))
-        flux += (noise * sky).astype(F32)
     pedestal = _SKY_PEDESTAL if c == 3 else [_SKY_PEDESTAL @ REC601]
     offset = np.asarray(pedestal, dtype=F32).reshape(1, c, 1, 1)
     # Channels last, written by the uint8 cast itself (no extra transpose copy).
@@ -141,3 +148,19 @@ def observe(flux, rng, psf_fwhm, noise, n_stars):
         flux, _STRETCH_SOFTENING, _STRETCH_SCALE, offset, np.moveaxis(out, -1, 1)
     )
     return out
+
+
+def observe(flux, rng, psf_fwhm, noise, n_stars):
+    """PSF, stars, sky and noise, then the asinh stretch: (m, c, s, s) -> uint8.
+
+    ``flux`` is the galaxies' light, float32 in sky-noise units; it is overwritten.
+    """
+    fwhm = psf_fwhm * rng.uniform(0.85, 1.2, len(flux))
+    sigma_px = np.maximum(np.asarray(fwhm) / 2.3548, 0.5)
+    _add_stars(flux, rng, n_stars, sigma_px)
+    _add_background_galaxies(flux, rng, n_stars, sigma_px)
+    if psf_fwhm > 0:
+        flux = _convolve_psf(flux, fwhm)
+    if noise > 0:
+        _add_noise(flux, rng, noise)
+    return _stretch(flux)

@@ -6,8 +6,8 @@ import h5py
 import numpy as np
 from sklearn.utils import Bunch
 
+from ..utils._chunks import _check_chunk_size, _check_transformer, stream_chunks
 from ._classes import GALAXY10_CLASSES
-from ._images import _check_chunk_size, _check_transformer, stream_chunks
 
 __all__ = ["load_galaxy10"]
 

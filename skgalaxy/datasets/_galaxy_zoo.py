@@ -7,12 +7,8 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._images import (
-    _check_chunk_size,
-    _check_transformer,
-    list_images,
-    read_image_files,
-)
+from ..utils._chunks import _check_chunk_size, _check_transformer
+from ._images import list_images, read_image_files
 from ._tree import VOTE_COLUMNS, check_votes
 
 __all__ = ["load_galaxy_zoo"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ._chunks import _check_chunk_size, _needs_fit
 from ._optional import import_optional
 
 __all__ = ["dask_apply", "hdf5_to_dask", "local_gpu_cluster"]
@@ -90,8 +91,6 @@ def hdf5_to_dask(path, key="images", *, chunk_size=512):
     ((10, 8, 8, 3), (4, 4, 2), 0)
     """
     import h5py
-
-    from ..datasets._images import _check_chunk_size
 
     da = import_optional("dask.array", extra="dask", feature="hdf5_to_dask")
     chunk_size = _check_chunk_size(chunk_size)
@@ -195,8 +194,6 @@ def dask_apply(estimator, X, *, method="transform"):
         )
     X = X.rechunk(dict.fromkeys(range(1, X.ndim), -1))
     if method == "transform":
-        from ..datasets._images import _needs_fit
-
         if _needs_fit(estimator):
             estimator.fit(X.blocks[0].compute())
     func = getattr(estimator, method)

@@ -5,12 +5,15 @@ Files are decoded by the chunk engine every loader shares
 one chunk, whatever the number of files.
 """
 
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, effective_n_jobs
+from sklearn.utils._param_validation import validate_params
 
 from ..utils._chunks import stream_chunks
+from ..utils._param_validation import StrictInterval
 from ..utils._validation import describe_shape
 
 __all__ = ["load_images", "list_images"]
@@ -173,6 +176,10 @@ def read_image_files(
         )
 
 
+@validate_params(
+    {"chunk_size": [StrictInterval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def load_images(
     paths,
     *,

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 from joblib import delayed
 from sklearn.exceptions import NotFittedError
+from sklearn.utils import check_scalar
 from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
@@ -46,16 +47,6 @@ def chunk_length(X, dtype=np.float32):
     """
     per_image = int(np.prod(X.shape[1:])) * np.dtype(dtype).itemsize
     return max(1, CHUNK_BYTES // max(per_image, 1))
-
-
-def _check_chunk_size(chunk_size):
-    if (
-        isinstance(chunk_size, bool)
-        or not isinstance(chunk_size, numbers.Integral)
-        or chunk_size < 1
-    ):
-        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}.")
-    return int(chunk_size)
 
 
 def _check_transformer(transformer):
@@ -137,7 +128,7 @@ def stream_chunks(
     X : ndarray of shape (n_rows, ...)
         The raw rows, or the transformer's output for them.
     """
-    chunk_size = _check_chunk_size(chunk_size)
+    chunk_size = check_scalar(chunk_size, "chunk_size", numbers.Integral, min_val=1)
     _check_transformer(transformer)
     if boundaries is None:
         boundaries = list(range(0, n_rows, chunk_size))

@@ -5,6 +5,7 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import validate_params
 
+from ..datasets import QUESTIONS, VOTE_COLUMNS, check_votes
 from ..utils._param_validation import StrictInterval
 from ._base import (
     _check_labels,
@@ -184,8 +185,6 @@ def plot_most_confident(
     >>> [ax.get_title().splitlines()[0] for ax in fig.axes]
     ['Class1.1', 'Class1.2']
     """
-    from ..datasets import QUESTIONS, VOTE_COLUMNS, check_votes
-
     votes = check_votes(votes)
     if len(votes) != len(X):
         raise ValueError(

@@ -134,7 +134,13 @@ def test_hdf5_to_dask_bad_input_raises(tmp_path, h5_images):
         hdf5_to_dask(h5_images, key="pixels")
     with pytest.raises(ValueError, match=r"has shape \(90,\); images must be"):
         hdf5_to_dask(h5_images, key="ans")
-    with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"'chunk_size' parameter of hdf5_to_dask "
+            r"must be an int in the range \[1, inf\)"
+        ),
+    ):
         hdf5_to_dask(h5_images, chunk_size=0)
     text = tmp_path / "not.h5"
     text.write_text("hello")
@@ -176,5 +182,11 @@ def test_local_gpu_cluster_pins_one_device_per_worker():
 def test_local_gpu_cluster_bad_n_gpus_raises(n_gpus):
     from skgalaxy.utils import local_gpu_cluster
 
-    with pytest.raises(ValueError, match="n_gpus must be a positive integer"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"'n_gpus' parameter of local_gpu_cluster "
+            r"must be an int in the range \[1, inf\) or None"
+        ),
+    ):
         local_gpu_cluster(n_gpus=n_gpus)

@@ -1,44 +1,48 @@
-"""Datasets: synthetic galaxies, loaders for real files, the Galaxy Zoo tree."""
+"""Datasets: synthetic galaxies, loaders for real files, the Galaxy Zoo tree.
 
-from ._csv import load_galaxy_csv
-from ._galaxy10 import load_galaxy10
-from ._galaxy_zoo import load_galaxy_zoo
-from ._images import list_images, load_images
-from ._synthetic import CLASS_MAPPINGS, GALAXY10_CLASSES, make_galaxies
-from ._tree import (
-    HUBBLE_CLASSES,
-    PARENT_INDEX,
-    QUESTION_SLICES,
-    QUESTIONS,
-    VOTE_COLUMNS,
-    Answer,
-    Question,
-    check_votes,
-    hubble_class,
-    normalize_votes,
-    plurality_class,
-    tree_consistency_error,
-)
+Names load with their module on first use, so importing the decision tree (as
+:mod:`skgalaxy.metrics` does) never imports h5py or the synthetic generator.
+"""
 
-__all__ = [
-    "CLASS_MAPPINGS",
-    "GALAXY10_CLASSES",
-    "HUBBLE_CLASSES",
-    "PARENT_INDEX",
-    "QUESTIONS",
-    "QUESTION_SLICES",
-    "VOTE_COLUMNS",
-    "Answer",
-    "Question",
-    "check_votes",
-    "hubble_class",
-    "list_images",
-    "load_galaxy10",
-    "load_galaxy_csv",
-    "load_galaxy_zoo",
-    "load_images",
-    "make_galaxies",
-    "normalize_votes",
-    "plurality_class",
-    "tree_consistency_error",
-]
+import importlib
+
+# public name -> private module defining it
+_LAZY = {
+    "CLASS_MAPPINGS": "._classes",
+    "GALAXY10_CLASSES": "._classes",
+    "load_galaxy_csv": "._csv",
+    "load_galaxy10": "._galaxy10",
+    "load_galaxy_zoo": "._galaxy_zoo",
+    "list_images": "._images",
+    "load_images": "._images",
+    "make_galaxies": "._synthetic",
+    **dict.fromkeys(
+        [
+            "HUBBLE_CLASSES",
+            "PARENT_INDEX",
+            "QUESTIONS",
+            "QUESTION_SLICES",
+            "VOTE_COLUMNS",
+            "Answer",
+            "Question",
+            "check_votes",
+            "hubble_class",
+            "normalize_votes",
+            "plurality_class",
+            "tree_consistency_error",
+        ],
+        "._tree",
+    ),
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -1,11 +1,14 @@
 """Loader for seed 003's CSV format: a label, then the pixels of one image, per row."""
 
-import numbers
 import warnings
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
+
+from ..utils._param_validation import StrictInterval
 
 __all__ = ["load_galaxy_csv", "MOCZ_CLASSES"]
 
@@ -21,14 +24,12 @@ neural-network tutorial (Galaxy Zoo 2 galaxies, 0 = elliptical, 1 = spiral,
 """
 
 
+_POSITIVE = StrictInterval(Integral, 1, None, closed="left")
+
+
 def _check_image_shape(image_shape):
-    if (
-        not isinstance(image_shape, (tuple, list))
-        or len(image_shape) not in (2, 3)
-        or not all(
-            isinstance(s, numbers.Integral) and not isinstance(s, bool) and s > 0
-            for s in image_shape
-        )
+    if len(image_shape) not in (2, 3) or not all(
+        _POSITIVE.is_satisfied_by(s) for s in image_shape
     ):
         raise ValueError(
             "image_shape must be (height, width) or (height, width, channels) of "
@@ -37,6 +38,10 @@ def _check_image_shape(image_shape):
     return tuple(int(s) for s in image_shape)
 
 
+@validate_params(
+    {"image_shape": [tuple, list]},
+    prefer_skip_nested_validation=True,
+)
 def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
     """Load galaxy images stored one per CSV row: a label, then the pixels.
 

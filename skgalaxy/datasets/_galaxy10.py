@@ -1,13 +1,16 @@
 """Loader for the Galaxy10 DECaLS HDF5 file."""
 
+from numbers import Integral
 from pathlib import Path
 
 import h5py
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
-from ._images import _check_chunk_size, _check_transformer, stream_chunks
-from ._synthetic import GALAXY10_CLASSES
+from ..utils._chunks import _check_transformer, stream_chunks
+from ..utils._param_validation import StrictInterval
+from ._classes import GALAXY10_CLASSES
 
 __all__ = ["load_galaxy10"]
 
@@ -85,6 +88,10 @@ def _boundaries(rows, chunk_size, ds):
     return list(range(0, n, step))
 
 
+@validate_params(
+    {"chunk_size": [StrictInterval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def load_galaxy10(
     path,
     *,
@@ -187,7 +194,6 @@ def load_galaxy10(
             f"Galaxy10 file not found: {path}. Download Galaxy10_DECals.h5 from "
             "https://github.com/henrysky/Galaxy10 and pass its path."
         )
-    chunk_size = _check_chunk_size(chunk_size)
     _check_transformer(transformer)
     if not h5py.is_hdf5(path):
         raise ValueError(f"{path} is not an HDF5 file; expected Galaxy10_DECals.h5.")

@@ -1,18 +1,16 @@
 """Loader for the Kaggle "Galaxy Zoo - The Galaxy Challenge" training data."""
 
 import csv
-import numbers
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
-from ._images import (
-    _check_chunk_size,
-    _check_transformer,
-    list_images,
-    read_image_files,
-)
+from ..utils._chunks import _check_transformer
+from ..utils._param_validation import StrictInterval
+from ._images import list_images, read_image_files
 from ._tree import VOTE_COLUMNS, check_votes
 
 __all__ = ["load_galaxy_zoo"]
@@ -114,6 +112,13 @@ def _read_solutions(csv_path):
         ) from exc
 
 
+@validate_params(
+    {
+        "chunk_size": [StrictInterval(Integral, 1, None, closed="left")],
+        "max_images": [StrictInterval(Integral, 1, None, closed="left"), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def load_galaxy_zoo(
     directory,
     *,
@@ -220,15 +225,6 @@ def load_galaxy_zoo(
             f"Galaxy Zoo folder not found: {directory}. Expected Kaggle's "
             f"{SOLUTIONS_CSV} and images_training_rev1/ inside it."
         )
-    if max_images is not None and (
-        isinstance(max_images, bool)
-        or not isinstance(max_images, numbers.Integral)
-        or max_images < 1
-    ):
-        raise ValueError(
-            f"max_images must be a positive integer or None, got {max_images!r}."
-        )
-    chunk_size = _check_chunk_size(chunk_size)
     _check_transformer(transformer)
     image_dir = _image_folder(directory)
     csv_path = directory / SOLUTIONS_CSV

@@ -1,180 +1,24 @@
 """Read stacks of image files, in parallel chunks, optionally through a transformer.
 
-The chunk engine here is shared by every loader: rows are read chunk by chunk into a
-reused buffer, passed through an optional transformer (fitted on the first chunk
-unless it is already fitted), and copied into one preallocated output array. Peak
-memory is therefore the output plus one chunk, whatever the size of the input.
+Files are decoded by the chunk engine every loader shares
+(:func:`skgalaxy.utils._chunks.stream_chunks`), so peak memory is the output plus
+one chunk, whatever the number of files.
 """
 
-import numbers
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
-from sklearn.exceptions import NotFittedError
-from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
+from joblib import Parallel, effective_n_jobs
+from sklearn.utils._param_validation import validate_params
 
+from ..utils._chunks import stream_chunks
+from ..utils._param_validation import StrictInterval
 from ..utils._validation import describe_shape
 
 __all__ = ["load_images", "list_images"]
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png")
-
-
-def _check_chunk_size(chunk_size):
-    if (
-        isinstance(chunk_size, bool)
-        or not isinstance(chunk_size, numbers.Integral)
-        or chunk_size < 1
-    ):
-        raise ValueError(f"chunk_size must be a positive integer, got {chunk_size!r}.")
-    return int(chunk_size)
-
-
-def _check_transformer(transformer):
-    if transformer is not None and not hasattr(transformer, "transform"):
-        raise TypeError(
-            "transformer must be a scikit-learn style transformer with a "
-            f"'transform' method, got {type(transformer).__name__}."
-        )
-
-
-def _needs_fit(transformer):
-    """True when ``transformer`` has ``fit`` and is not fitted yet."""
-    if not hasattr(transformer, "fit"):
-        return False
-    try:
-        check_is_fitted(transformer)
-    except NotFittedError:
-        return True
-    except TypeError:  # not an estimator in scikit-learn's sense: use as is
-        return False
-    return False
-
-
-def _split(start, stop, n_pieces):
-    """Cut ``[start, stop)`` into at most ``n_pieces`` contiguous ranges."""
-    edges = np.linspace(start, stop, min(n_pieces, stop - start) + 1).astype(int)
-    return list(zip(edges[:-1].tolist(), edges[1:].tolist()))
-
-
-def stream_chunks(
-    n_rows,
-    read_chunk,
-    *,
-    row_shape,
-    row_dtype,
-    transformer=None,
-    chunk_size=256,
-    progress=True,
-    desc=None,
-    boundaries=None,
-    parallel=None,
-    n_workers=1,
-):
-    """Read ``n_rows`` rows chunk by chunk into one array, through a transformer.
-
-    Parameters
-    ----------
-    n_rows : int
-        Number of rows (images) to read.
-    read_chunk : callable
-        ``read_chunk(start, stop, out)`` fills ``out`` (shape
-        ``(stop - start, *row_shape)``, dtype ``row_dtype``) with rows
-        ``start:stop``. With ``parallel``, it is called from several threads at
-        once on disjoint ranges.
-    row_shape : tuple of int
-        Shape of one raw row.
-    row_dtype : dtype
-        dtype of the raw rows.
-    transformer : transformer or None, default=None
-        Applied to each chunk; fitted on the first chunk unless already fitted.
-        With ``parallel``, ``transform`` runs on parts of a chunk in the threads
-        that read them (``fit`` always sees a whole chunk, in this thread).
-    chunk_size : int, default=256
-        Rows per chunk.
-    progress : bool, default=True
-        Show a tqdm progress bar.
-    desc : str or None, default=None
-        Label of the progress bar.
-    boundaries : sequence of int or None, default=None
-        Chunk start positions to use instead of multiples of ``chunk_size``
-        (a loader aligns them with the storage layout of its file).
-    parallel : joblib.Parallel or None, default=None
-        A thread pool; each chunk is split in ``2 * n_workers`` parts.
-    n_workers : int, default=1
-        Threads in ``parallel``.
-
-    Returns
-    -------
-    X : ndarray of shape (n_rows, ...)
-        The raw rows, or the transformer's output for them.
-    """
-    chunk_size = _check_chunk_size(chunk_size)
-    _check_transformer(transformer)
-    if boundaries is None:
-        boundaries = list(range(0, n_rows, chunk_size))
-    starts = [int(b) for b in boundaries] + [n_rows]
-    ranges = list(zip(starts[:-1], starts[1:]))
-    n_pieces = 1 if parallel is None or n_workers <= 1 else 2 * n_workers
-
-    def run(tasks):
-        if n_pieces == 1:
-            return [func(*args) for func, *args in tasks]
-        return parallel(delayed(func)(*args) for func, *args in tasks)
-
-    transform = None if transformer is None else transformer.transform
-
-    def read_transform(a, b, buf):
-        read_chunk(a, b, buf)
-        return None if transform is None else transform(buf)
-
-    out = None
-    if transformer is None:
-        out = np.empty((n_rows, *row_shape), dtype=row_dtype)
-    else:
-        largest = max((b - a for a, b in ranges), default=0)
-        buffer = np.empty((largest, *row_shape), dtype=row_dtype)
-        fit = _needs_fit(transformer)
-    with tqdm(
-        total=n_rows, desc=desc, unit="img", disable=not progress, leave=False
-    ) as bar:
-        for start, stop in ranges:
-            pieces = _split(start, stop, n_pieces)
-            if transformer is None:
-                run([(read_chunk, a, b, out[a:b]) for a, b in pieces])
-                bar.update(stop - start)
-                continue
-            views = [buffer[a - start : b - start] for a, b in pieces]
-            if fit:
-                run([(read_chunk, a, b, v) for (a, b), v in zip(pieces, views)])
-                transformer.fit(buffer[: stop - start])
-                fit = False
-                results = run([(transform, v) for v in views])
-            else:
-                results = run(
-                    [(read_transform, a, b, v) for (a, b), v in zip(pieces, views)]
-                )
-            for (a, b), Xt in zip(pieces, results):
-                Xt = np.asarray(Xt)
-                if Xt.ndim == 0 or Xt.shape[0] != b - a:
-                    raise ValueError(
-                        f"{type(transformer).__name__}.transform returned shape "
-                        f"{Xt.shape} for {b - a} images; a loader's transformer "
-                        "must return one row per image."
-                    )
-                if out is None:
-                    out = np.empty((n_rows, *Xt.shape[1:]), dtype=Xt.dtype)
-                elif Xt.shape[1:] != out.shape[1:]:
-                    raise ValueError(
-                        f"{type(transformer).__name__}.transform returned rows of "
-                        f"shape {Xt.shape[1:]} for images {a}:{b}, but "
-                        f"{out.shape[1:]} for the first ones."
-                    )
-                out[a:b] = Xt
-            bar.update(stop - start)
-    return out
 
 
 def _natural_key(path):
@@ -332,6 +176,10 @@ def read_image_files(
         )
 
 
+@validate_params(
+    {"chunk_size": [StrictInterval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def load_images(
     paths,
     *,

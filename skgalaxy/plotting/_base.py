@@ -67,14 +67,6 @@ def _check_labels(y, n_samples, name):
     return y
 
 
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be a positive int, got {value!r}.")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}.")
-    return int(value)
-
-
 def _image_grid(
     n_panels, ncols, *, axes=None, figsize=None, panel_size=2.0, title_lines=1
 ):

@@ -1,10 +1,14 @@
 """Grids of galaxy images: labelled galaxies and the most confident example."""
 
-import numpy as np
+from numbers import Integral
 
+import numpy as np
+from sklearn.utils._param_validation import validate_params
+
+from ..datasets import QUESTIONS, VOTE_COLUMNS, check_votes
+from ..utils._param_validation import StrictInterval
 from ._base import (
     _check_labels,
-    _check_positive_int,
     _image_grid,
     _images_for_display,
     _label_text,
@@ -16,6 +20,13 @@ _WRONG_COLOR = "tab:red"
 _RIGHT_COLOR = "tab:green"
 
 
+@validate_params(
+    {
+        "max_images": [StrictInterval(Integral, 1, None, closed="left")],
+        "ncols": [StrictInterval(Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def plot_galaxies(
     X,
     y_true=None,
@@ -82,8 +93,6 @@ def plot_galaxies(
     >>> fig.axes[2].get_title()
     'true: edge-on\\npred: spiral'
     """
-    max_images = _check_positive_int(max_images, "max_images")
-    ncols = _check_positive_int(ncols, "ncols")
     n_total = len(X)
     n = min(n_total, max_images)
     images, cmap = _images_for_display(X[:n])
@@ -116,6 +125,10 @@ def plot_galaxies(
     return fig
 
 
+@validate_params(
+    {"ncols": [StrictInterval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def plot_most_confident(
     X,
     votes,
@@ -172,9 +185,6 @@ def plot_most_confident(
     >>> [ax.get_title().splitlines()[0] for ax in fig.axes]
     ['Class1.1', 'Class1.2']
     """
-    from ..datasets import QUESTIONS, VOTE_COLUMNS, check_votes
-
-    ncols = _check_positive_int(ncols, "ncols")
     votes = check_votes(votes)
     if len(votes) != len(X):
         raise ValueError(

@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from ..datasets import QUESTIONS, VOTE_COLUMNS, check_votes
 from ._base import _pyplot
 
 __all__ = ["plot_vote_fractions", "plot_rmse_per_answer"]
@@ -16,8 +17,6 @@ def _question_colors(n_questions):
 
 
 def _one_row(votes, name):
-    from ..datasets import check_votes
-
     array = np.asarray(votes)
     if array.ndim == 2 and array.shape[0] != 1:
         raise ValueError(
@@ -76,8 +75,6 @@ def plot_vote_fractions(
     >>> bool(ax.patches[0].get_width() == votes[0, 0])
     True
     """
-    from ..datasets import QUESTIONS, VOTE_COLUMNS
-
     votes = _one_row(votes, "votes")
     if predicted is not None:
         predicted = _one_row(predicted, "predicted")
@@ -194,8 +191,6 @@ def plot_rmse_per_answer(rmse, *, ax=None, labels=None, title=None):
             raise ValueError("rmse values must be finite and non-negative.")
 
     if labels is None:
-        from ..datasets import QUESTIONS, VOTE_COLUMNS
-
         if n_outputs == len(VOTE_COLUMNS):
             labels = [c.removeprefix("Class") for c in VOTE_COLUMNS]
         elif n_outputs == len(QUESTIONS):

@@ -5,11 +5,15 @@ HDF5 file is reopened by path inside each task (an open h5py dataset cannot be
 sent to another process), and the estimator travels inside the task graph.
 """
 
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
+from sklearn.utils._param_validation import validate_params
 
+from ._chunks import _needs_fit
 from ._optional import import_optional
+from ._param_validation import StrictInterval
 
 __all__ = ["dask_apply", "hdf5_to_dask", "local_gpu_cluster"]
 
@@ -36,6 +40,10 @@ class _HDF5Rows:
             return f[self.key][index]
 
 
+@validate_params(
+    {"chunk_size": [StrictInterval(Integral, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def hdf5_to_dask(path, key="images", *, chunk_size=512):
     """Open an image dataset of an HDF5 file as a lazy dask array, in row chunks.
 
@@ -91,10 +99,7 @@ def hdf5_to_dask(path, key="images", *, chunk_size=512):
     """
     import h5py
 
-    from ..datasets._images import _check_chunk_size
-
     da = import_optional("dask.array", extra="dask", feature="hdf5_to_dask")
-    chunk_size = _check_chunk_size(chunk_size)
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"HDF5 file not found: {path}.")
@@ -195,8 +200,6 @@ def dask_apply(estimator, X, *, method="transform"):
         )
     X = X.rechunk(dict.fromkeys(range(1, X.ndim), -1))
     if method == "transform":
-        from ..datasets._images import _needs_fit
-
         if _needs_fit(estimator):
             estimator.fit(X.blocks[0].compute())
     func = getattr(estimator, method)
@@ -219,6 +222,10 @@ def dask_apply(estimator, X, *, method="transform"):
     )
 
 
+@validate_params(
+    {"n_gpus": [StrictInterval(Integral, 1, None, closed="left"), None]},
+    prefer_skip_nested_validation=True,
+)
 def local_gpu_cluster(
     n_gpus=None,
     *,
@@ -286,8 +293,6 @@ def local_gpu_cluster(
     ...             search = GridSearchCV(CNNClassifier(device="cuda"), grid, n_jobs=-1)
     ...             return search.fit(X, y)
     """
-    import numbers
-
     distributed = import_optional(
         "distributed", extra="dask", feature="local_gpu_cluster"
     )
@@ -299,12 +304,6 @@ def local_gpu_cluster(
                 "local_gpu_cluster found no GPU (torch.cuda.device_count() is 0); "
                 "pass n_gpus to start workers anyway, or use LocalCluster on CPUs."
             )
-    if (
-        isinstance(n_gpus, bool)
-        or not isinstance(n_gpus, numbers.Integral)
-        or n_gpus < 1
-    ):
-        raise ValueError(f"n_gpus must be a positive integer, got {n_gpus!r}.")
     workers = {
         f"gpu{i}": {
             "cls": distributed.Nanny,

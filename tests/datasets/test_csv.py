@@ -142,11 +142,21 @@ def test_load_galaxy_csv_bad_label(tmp_path, galaxies, label):
         load_galaxy_csv(path)
 
 
-@pytest.mark.parametrize("shape", [(32,), (0, 32), (32, 32.0), "32x32", (1, 2, 3, 4)])
-def test_load_galaxy_csv_bad_image_shape(tmp_path, galaxies, shape):
+@pytest.mark.parametrize(
+    "shape, match",
+    [
+        ((32,), "image_shape must be"),
+        ((0, 32), "image_shape must be"),
+        ((32, 32.0), "image_shape must be"),
+        ((True, 32), "image_shape must be"),
+        ((1, 2, 3, 4), "image_shape must be"),
+        ("32x32", "'image_shape' parameter of load_galaxy_csv must be an instance"),
+    ],
+)
+def test_load_galaxy_csv_bad_image_shape(tmp_path, galaxies, shape, match):
     images, labels = galaxies
     path = _write(tmp_path / "g.csv", _rows(labels, images))
-    with pytest.raises(ValueError, match="image_shape must be"):
+    with pytest.raises(ValueError, match=match):
         load_galaxy_csv(path, image_shape=shape)
 
 

@@ -229,7 +229,13 @@ def test_load_galaxy10_bad_indices(g10, indices, error, match):
 
 def test_load_galaxy10_bad_parameters(g10):
     path, _ = g10
-    with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"'chunk_size' parameter of load_galaxy10 "
+            r"must be an int in the range \[1, inf\)"
+        ),
+    ):
         load_galaxy10(path, chunk_size=0)
     with pytest.raises(TypeError, match="'transform' method"):
         load_galaxy10(path, transformer="coarsen")

@@ -221,7 +221,13 @@ def test_load_galaxy_zoo_votes_outside_unit_interval(tmp_path, value):
 @pytest.mark.parametrize("max_images", [0, -1, 2.0, True])
 def test_load_galaxy_zoo_bad_max_images(tmp_path, max_images):
     _write_kaggle(tmp_path)
-    with pytest.raises(ValueError, match="max_images must be a positive integer"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"'max_images' parameter of load_galaxy_zoo "
+            r"must be an int in the range \[1, inf\) or None"
+        ),
+    ):
         load_galaxy_zoo(tmp_path, max_images=max_images)
 
 

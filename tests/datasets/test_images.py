@@ -169,7 +169,13 @@ def test_load_images_16_bit(tmp_path):
 @pytest.mark.parametrize("chunk_size", [0, -3, 2.5, True])
 def test_load_images_bad_chunk_size(png_stack, chunk_size):
     _, paths = png_stack
-    with pytest.raises(ValueError, match="chunk_size must be a positive integer"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"'chunk_size' parameter of load_images "
+            r"must be an int in the range \[1, inf\)"
+        ),
+    ):
         load_images(paths, chunk_size=chunk_size, progress=False)
 
 

@@ -265,7 +265,7 @@ def test_make_galaxies_verbose_shows_progress(capsys):
 
 
 def test_profiles_sersic_total_matches_pixel_sum():
-    from skgalaxy.datasets import _profiles as P
+    from skgalaxy.datasets._synthetic import _profiles as P
 
     size = 256
     x, y = P.grid(size)
@@ -278,7 +278,7 @@ def test_profiles_sersic_total_matches_pixel_sum():
 
 
 def test_profiles_psf_conserves_flux_and_has_the_requested_width():
-    from skgalaxy.datasets import _profiles as P
+    from skgalaxy.datasets._synthetic import _profiles as P
 
     size, fwhm = 41, 3.0
     point = np.zeros((1, 1, size, size), dtype=np.float32)
@@ -293,16 +293,50 @@ def test_profiles_psf_conserves_flux_and_has_the_requested_width():
 
 
 def test_profiles_fast_normal_is_standard_normal():
-    from skgalaxy.datasets import _profiles as P
+    from skgalaxy.datasets._synthetic._observation import fast_normal
 
-    z = P.fast_normal(np.random.default_rng(0), (200_000,))
+    z = fast_normal(np.random.default_rng(0), (200_000,))
     assert z.dtype == np.float32
     np.testing.assert_allclose([z.mean(), z.std()], [0.0, 1.0], atol=0.01)
     assert abs(np.mean(np.abs(z) > 2) - 0.0455) < 0.003
 
 
 def test_profiles_splat_conserves_flux():
-    from skgalaxy.datasets import _profiles as P
+    from skgalaxy.datasets._synthetic import _profiles as P
 
     img = P.splat(16, np.array([[0.013, -0.2]]), np.array([[0.1, 0.3]]), [[2.0, 3.0]])
     np.testing.assert_allclose(img.sum(), 5.0, rtol=1e-6)
+
+
+def test_profiles_spiral_azimuth_lies_on_the_arms():
+    from skgalaxy.datasets._synthetic import _profiles as P
+
+    n_arms, pitch, phase0 = np.array([2.0, 3.0]), np.radians([12.0, 30.0]), [0.4, 2]
+    r = np.array([[0.05, 0.1, 0.2], [0.03, 0.08, 0.3]])
+    phi = P.spiral_azimuth(r, n_arms, pitch, np.array(phase0), np.array([[0, 1, 0]]))
+    ridge = P.log_spiral(
+        phi[..., None], np.log(r)[..., None], n_arms, pitch, phase0, [4.0, 4.0]
+    )
+    np.testing.assert_allclose(ridge, 1.0, rtol=1e-5)
+
+
+def test_profiles_spiral_disk_redistributes_the_disk_light():
+    from skgalaxy.datasets._synthetic import _profiles as P
+
+    # Rings of pixels at fixed radii, every azimuth: arms move light around them.
+    phi = np.linspace(-np.pi, np.pi, 720, endpoint=False, dtype=np.float32)
+    r = np.array([0.02, 0.1, 0.2], dtype=np.float32)[:, None] + 0 * phi
+    phi, r = phi[None] + 0 * r, r[None]
+    disk = P.exponential(r, [10.0], [0.08])
+    arms = P.log_spiral(phi, np.log(r), [2], np.radians([20.0]), [0.0], [3.0])
+    smooth, arm_light = P.spiral_disk(
+        disk.copy(), arms, [3.0], [0.6], P.inner_taper(r, [0.05])
+    )
+    total = (smooth + arm_light).mean(axis=-1)
+    np.testing.assert_allclose(total, disk.mean(axis=-1), rtol=1e-3)
+    # Outside the arms' start radius arm_frac of the light is in the arms, inside
+    # (0.4 of it) almost none.
+    np.testing.assert_allclose(
+        arm_light[0, 2].mean() / disk[0, 2].mean(), 0.6, rtol=1e-3
+    )
+    assert arm_light[0, 0].mean() < 0.02 * disk[0, 0].mean()

@@ -73,9 +73,21 @@ def test_plot_galaxies_bad_labels_raise(images):
         plot_galaxies(images, y_true=[0, 1])
     with pytest.raises(ValueError, match="class_names has no entry for label 5"):
         plot_galaxies(images, y_true=np.full(7, 5), class_names=["a", "b"])
-    with pytest.raises(ValueError, match="max_images must be a positive int"):
+    with pytest.raises(
+        ValueError,
+        match=(
+            r"'max_images' parameter of plot_galaxies "
+            r"must be an int in the range \[1, inf\)"
+        ),
+    ):
         plot_galaxies(images, max_images=0)
-    with pytest.raises(TypeError, match="ncols must be a positive int"):
+    with pytest.raises(
+        TypeError,
+        match=(
+            r"'ncols' parameter of plot_galaxies "
+            r"must be an int in the range \[1, inf\)"
+        ),
+    ):
         plot_galaxies(images, ncols=2.5)
 
 

@@ -1,29 +1,43 @@
-"""Vectorised light profiles and observation effects for :func:`make_galaxies`.
+"""Vectorised coordinates and light profiles for :func:`make_galaxies`.
 
 Every function works on a chunk of ``m`` galaxies at once: coordinates are float32
 arrays of shape ``(m, s, s)`` (or broadcastable to it) in units of the image width,
-per-galaxy parameters are arrays of shape ``(m, 1, 1)``. Surface brightness is in
-units of the sky noise of one pixel, so a profile looks the same at every image
-size.
+per-galaxy parameters are ``m`` values that :func:`col` broadcasts on the images.
+Surface brightness is in units of the sky noise of one pixel, so a profile looks the
+same at every image size.
+
+Profiles compute in place, in float32, in a fixed order of operations: the same
+seed gives the same bytes.
 """
 
 import numpy as np
 from scipy.special import gamma as gamma_function
+from scipy.special import ive
 
 __all__ = [
-    "asinh_to_uint8",
+    "attenuate",
+    "col",
     "deproject",
+    "dust_lane",
     "edge_on_disk",
     "exponential",
     "ferrers",
-    "fast_normal",
+    "flocculence",
     "gaussian_clumps",
+    "grid",
+    "inner_taper",
     "log_spiral",
+    "lopsided_exponential",
+    "polar",
     "psf_matrices",
+    "ring",
     "rotate",
     "sersic",
+    "sersic_amplitude",
     "sersic_b",
     "sersic_total",
+    "spiral_azimuth",
+    "spiral_disk",
     "splat",
     "tidal_tail",
 ]
@@ -58,6 +72,20 @@ def deproject(xr, yr, cos_incl):
     return xr, yr / col(cos_incl)
 
 
+def polar(xd, yd, softening):
+    """Radius ``r``, ``ln r`` and azimuth of disk-plane coordinates.
+
+    ``r`` is softened by ``softening`` (image widths) so the centre stays finite.
+    """
+    r2 = xd * xd
+    r2 += yd * yd
+    r2 += F32(softening) ** 2
+    # one log serves both the radius and the spiral arms' log-radius
+    log_r = np.log(r2)
+    log_r *= F32(0.5)
+    return np.exp(log_r), log_r, np.arctan2(yd, xd)
+
+
 def sersic_b(n):
     """The Sersic ``b_n`` (Ciotti & Bertin 1999 expansion, good for n > 0.36)."""
     n = np.asarray(n, dtype=np.float64)
@@ -82,6 +110,15 @@ def sersic_total(amplitude, r_eff, n, q):
         * gamma_function(2.0 * n)
         * np.asarray(amplitude)
     )
+
+
+def sersic_amplitude(flux, r_eff, n, q):
+    """Surface brightness at ``r_eff`` of a Sersic profile of total ``flux``.
+
+    A bulge is given by its flux (from the bulge-to-total ratio); this is the
+    ``amplitude`` :func:`sersic` draws it with.
+    """
+    return flux / sersic_total(1.0, r_eff, n, q)
 
 
 def sersic(xr, yr, amplitude, r_eff, n, q, softening):
@@ -113,6 +150,41 @@ def exponential(r, amplitude, scale):
     return out
 
 
+def inner_taper(r, radius):
+    """``exp(-(r / radius)^4)``: about 1 inside ``radius``, about 0 outside it."""
+    inner = r / col(radius)
+    inner *= inner
+    inner *= inner
+    np.negative(inner, out=inner)
+    np.exp(inner, out=inner)
+    return inner
+
+
+def lopsided_exponential(r, log_r, phi, amplitude, scale, modes):
+    """An exponential disk distorted by spiral modes: lopsided and irregular.
+
+    ``modes`` is a sequence of ``(order, winding, phase, strength)``: each adds
+    ``strength cos(order phi + winding ln r - phase)`` to the log of the light,
+    growing outwards as ``r / (r + scale / 2)``.
+    """
+    mod = np.zeros_like(r)
+    for order, winding, phase0, strength in modes:
+        phase = phi * F32(order)
+        phase += log_r * col(winding)
+        phase -= col(phase0)
+        np.cos(phase, out=phase)
+        phase *= col(strength)
+        mod += phase
+    # Distortions grow outwards, as tides act on the outer disk first.
+    grow = r / col(scale)
+    grow /= grow + F32(0.5)
+    mod *= grow
+    mod -= r / col(scale)
+    np.exp(mod, out=mod)
+    mod *= col(amplitude)
+    return mod
+
+
 def ferrers(xd, yd, amplitude, length, q, angle):
     """A bar: Ferrers profile ``I_0 (1 - m^2)^2`` inside the ellipse ``m < 1``.
 
@@ -133,6 +205,17 @@ def ferrers(xd, yd, amplitude, length, q, angle):
     return m2
 
 
+def ring(r, amplitude, radius, width):
+    """A ring: ``I_0 exp(-(r - radius)^2 / (2 width^2))``, e.g. at a bar's ends."""
+    out = r - col(radius)
+    out /= col(width)
+    out *= out
+    out *= F32(-0.5)
+    np.exp(out, out=out)
+    out *= col(amplitude)
+    return out
+
+
 def log_spiral(phi, log_r, n_arms, pitch, phase0, sharpness):
     """Logarithmic spiral arms: ``exp(k (cos(m phi - m ln r / tan p - phi_0) - 1))``.
 
@@ -147,6 +230,57 @@ def log_spiral(phi, log_r, n_arms, pitch, phase0, sharpness):
     phase -= F32(1.0)
     phase *= col(sharpness)
     return np.exp(phase, out=phase)
+
+
+def flocculence(phi, log_r, n_spurs, pitch, phase0, depth):
+    """Flocculent structure: a factor from 0.5 to ``0.5 + depth`` along open spurs.
+
+    Multiplied into :func:`log_spiral` arms, the spurs and gaps between them break
+    the arms of late-type spirals up. ``pitch`` in radians.
+    """
+    floc = log_spiral(phi, log_r, n_spurs, pitch, phase0, np.ones(len(depth)))
+    floc *= col(depth)
+    floc += F32(0.5)
+    return floc
+
+
+def spiral_disk(disk, arms, sharpness, arm_frac, inner, clearing=None):
+    """Share a disk's light between its smooth part and its spiral arms.
+
+    ``arms`` is the :func:`log_spiral` pattern of the given ``sharpness``; it is
+    scaled to mean ``arm_frac``, so arms redistribute the disk's light rather than
+    add to it. Inside the radius where the arms start (``inner``, from
+    :func:`inner_taper`) the light stays smooth, less a share ``clearing`` (None
+    for none) that a bar sweeping that zone removes.
+
+    Returns the smooth light and the arms' light, written over ``disk`` and
+    ``arms`` (``inner`` is overwritten too).
+    """
+    # exp(k (cos - 1)) has mean ive(0, k) over a turn.
+    arms *= col(arm_frac / ive(0, sharpness))
+    fade = np.subtract(F32(1.0), inner)
+    arms *= fade
+    fade *= col(arm_frac)
+    np.subtract(F32(1.0), fade, out=fade)  # smooth share of the disk
+    if clearing is not None:
+        inner *= col(clearing)
+        fade -= inner
+    arms *= disk
+    disk *= fade
+    return disk, arms
+
+
+def spiral_azimuth(r, n_arms, pitch, phase0, arm):
+    """Azimuth of arm number ``arm`` of a :func:`log_spiral` at radius ``r``.
+
+    Per-galaxy ``n_arms``, ``pitch`` (radians) and ``phase0`` have shape (m,);
+    ``r`` and ``arm`` (m, k), for k points along the arms.
+    """
+    return (
+        phase0[:, None]
+        + n_arms[:, None] * np.log(r) / np.tan(pitch)[:, None]
+        + 2 * np.pi * arm
+    ) / n_arms[:, None]
 
 
 def edge_on_disk(xr, yr, amplitude, scale_length, scale_height, softening):
@@ -169,6 +303,29 @@ def edge_on_disk(xr, yr, amplitude, scale_length, scale_height, softening):
     rad /= e
     rad *= col(4.0 * np.asarray(amplitude))
     return rad
+
+
+def dust_lane(xr, yr, tau, offset, width, length):
+    """Optical depth of a dust lane along an edge-on disk's major axis (x).
+
+    Gaussian across the lane (``width``, its centre ``offset`` from the major
+    axis), exponential along it (scale ``length``), ``tau`` at its centre.
+    """
+    lane = yr - col(offset)
+    lane /= col(width)
+    lane *= lane
+    lane *= F32(-0.5)
+    lane -= np.abs(xr) / col(length)
+    np.exp(lane, out=lane)
+    lane *= col(tau)
+    return lane
+
+
+def attenuate(image, tau, opacity):
+    """Light of ``image`` behind dust of optical depth ``opacity * tau``."""
+    att = np.exp(tau * F32(-opacity))
+    att *= image
+    return att
 
 
 def tidal_tail(xr, yr, amplitude, r0, growth, width, extent, direction):
@@ -253,41 +410,3 @@ def gaussian_clumps(size, x, y, width, peak):
     img = splat(size, x, y, total)[:, None]
     k = psf_matrices(size, 2.3548200450309493 * w_px)
     return (k @ img @ k)[:, 0]
-
-
-def normal_table(bits=16):
-    """Inverse-CDF table of the standard normal: ``table[u]`` for uniform ``u`` bits.
-
-    The table's values are the quantiles at the centres of ``2**bits`` equal bins,
-    rescaled to unit variance (the tails stop at about 4.2 sigma for 16 bits).
-    """
-    from scipy.special import ndtri
-
-    n = 2**bits
-    q = ndtri((np.arange(n) + 0.5) / n)
-    return (q / q.std()).astype(F32)
-
-
-_NORMAL = normal_table()
-
-
-def fast_normal(rng, shape):
-    """Standard normal float32 noise by table lookup: ~5x faster than NumPy's."""
-    n = int(np.prod(shape))
-    u = np.frombuffer(rng.bytes(2 * n), dtype="<u2")
-    return np.take(_NORMAL, u).reshape(shape)
-
-
-def asinh_to_uint8(flux, softening, scale, offset, out):
-    """Survey-style asinh stretch ``offset + scale * asinh(flux / softening)`` to uint8.
-
-    Writes into ``out`` (uint8 of the same shape as ``flux``); ``flux`` is overwritten.
-    """
-    flux /= F32(softening)
-    np.arcsinh(flux, out=flux)
-    flux *= F32(scale)
-    flux += offset
-    np.clip(flux, F32(0.0), F32(255.0), out=flux)
-    np.rint(flux, out=flux)
-    out[...] = flux
-    return out

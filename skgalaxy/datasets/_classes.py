@@ -1,0 +1,61 @@
+"""The Galaxy10 DECaLS classes and named groupings of them.
+
+The real-file loader and the synthetic generator both label galaxies by these
+names, so they live here rather than in either.
+"""
+
+from types import MappingProxyType
+
+__all__ = ["CLASS_MAPPINGS", "GALAXY10_CLASSES"]
+
+#: Names of the ten Galaxy10 DECaLS classes, indexed by their labels.
+GALAXY10_CLASSES = (
+    "disturbed",
+    "merging",
+    "round smooth",
+    "in-between round smooth",
+    "cigar-shaped smooth",
+    "barred spiral",
+    "unbarred tight spiral",
+    "unbarred loose spiral",
+    "edge-on without bulge",
+    "edge-on with bulge",
+)
+
+_SMOOTH = ("round smooth", "in-between round smooth", "cigar-shaped smooth")
+
+#: Named groupings of the Galaxy10 classes into coarser classes, for
+#: ``make_galaxies(classes=name)``: ``{group name: tuple of Galaxy10 names}``.
+CLASS_MAPPINGS = MappingProxyType(
+    {
+        # Mocz's three classes (his Galaxy Zoo 2 subset, read by load_galaxy_csv).
+        "elliptical-spiral-irregular": {
+            "elliptical": _SMOOTH,
+            "spiral": (
+                "barred spiral",
+                "unbarred tight spiral",
+                "unbarred loose spiral",
+                "edge-on without bulge",
+                "edge-on with bulge",
+            ),
+            "irregular": ("disturbed", "merging"),
+        },
+        # The classes of hubble_class: face-on spirals only.
+        "hubble": {
+            "elliptical": _SMOOTH,
+            "spiral": ("unbarred tight spiral", "unbarred loose spiral"),
+            "barred spiral": ("barred spiral",),
+        },
+        # gz1_small's four classes, for benchmarks on it: no "disturbed".
+        "gz1": {
+            "elliptical": _SMOOTH,
+            "spiral": (
+                "barred spiral",
+                "unbarred tight spiral",
+                "unbarred loose spiral",
+            ),
+            "edge-on": ("edge-on without bulge", "edge-on with bulge"),
+            "merger": ("merging",),
+        },
+    }
+)

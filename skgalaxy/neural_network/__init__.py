@@ -2,7 +2,8 @@
 
 - :class:`NumpyMLPClassifier`: a multi-layer perceptron written in NumPy/SciPy.
 - :class:`CNNClassifier`, :class:`CNNRegressor`: convolutional networks on skorch.
-- The networks they train (:class:`ConvNet`, :class:`GalaxyZooNet`,
+- The networks they train (:class:`ResNet`, :class:`RotationInvariantResNet`,
+  :class:`ConvNet`, :class:`GalaxyZooNet`,
   :class:`AlexNetLike`, :class:`VGG16Net`), plain ``nn.Module`` classes.
 
 The classes load on first use, so importing this package never imports torch. The
@@ -20,6 +21,8 @@ _LAZY = {
     "CNNClassifier": "._cnn",
     "CNNRegressor": "._cnn",
     "ConvNet": "._modules",
+    "ResNet": "._modules",
+    "RotationInvariantResNet": "._modules",
     "GalaxyZooNet": "._modules",
     "AlexNetLike": "._modules",
     "VGG16Net": "._modules",

@@ -1,10 +1,17 @@
-"""Batch augmentation and test-time augmentation in torch, on the batch's device.
+"""Batch augmentation and the dihedral views, in torch, on the batch's device.
 
 The CNN estimators call :func:`augment_batch` on every training batch after it has
 been moved to the compute device and converted to float, so on a GPU the random
-flips, rotations, zoom and contrast cost one ``grid_sample`` per batch and no host
-work. :func:`dihedral_transforms` lists the eight flips and quarter turns used for
-test-time augmentation.
+flips, rotations, zoom, shifts and contrast cost one ``grid_sample`` per batch and
+no host work. :func:`dihedral_views` gives the eight flips and quarter turns of the
+square, used for test-time augmentation and by the rotation-pooled network.
+
+Which transforms are physically valid for galaxies: a galaxy seen from Earth has no
+preferred orientation on the sky, so rotations by any angle, the flips, small
+changes of scale (distance) and of position (imperfect centring) and small changes
+of contrast (sky, exposure) all give images of the same class. Flips are the one
+exception for tasks that label handedness (clockwise versus anticlockwise spiral
+arms): a flip turns one into the other, so such tasks set ``flip=False``.
 """
 
 import math
@@ -15,21 +22,24 @@ import torch.nn.functional as F
 __all__ = [
     "AUGMENT_DEFAULTS",
     "augment_batch",
-    "dihedral_transforms",
+    "dihedral_views",
     "resolve_augment",
 ]
 
-#: The augmentation of Hildebrandt's Galaxy Zoo network (Keras RandomFlip,
-#: RandomRotation, RandomZoom(0.1), RandomContrast(0.05)). ``max_angle`` (degrees)
-#: adds a small rotation on top of the quarter turns; the report used
-#: RandomRotation(0.3), i.e. up to 108 degrees.
+#: The default augmentation: the flips and quarter turns of the square, a small
+#: extra rotation (``max_angle`` degrees), zoom (a scale factor in
+#: ``1 +- zoom``), shift (up to ``shift`` of the image size) and contrast (``1 +-
+#: contrast``), the kind of augmentation of Hildebrandt's Galaxy Zoo network
+#: (Keras RandomFlip, RandomRotation, RandomZoom(0.1), RandomContrast(0.05)).
 AUGMENT_DEFAULTS = {
     "flip": True,
     "rot90": True,
     "max_angle": 15.0,
     "zoom": 0.1,
+    "shift": 0.05,
     "contrast": 0.05,
 }
+_FRACTIONS = ("zoom", "shift", "contrast")
 
 
 def resolve_augment(augment):
@@ -39,11 +49,13 @@ def resolve_augment(augment):
     ----------
     augment : bool or dict or None
         False/None: no augmentation. True: :data:`AUGMENT_DEFAULTS`. A dict
-        overrides some of the defaults, e.g. ``{"max_angle": 108}``.
+        overrides some of the defaults, e.g. ``{"flip": False}`` for tasks that
+        label the handedness of spiral arms.
 
     Returns
     -------
     options : dict or None
+        The options, or None for no augmentation.
 
     Examples
     --------
@@ -62,11 +74,14 @@ def resolve_augment(augment):
                 f"Unknown augment option(s) {sorted(unknown)}; expected keys among "
                 f"{sorted(AUGMENT_DEFAULTS)}."
             )
-        for key in ("max_angle", "zoom", "contrast"):
+        for key in ("max_angle", *_FRACTIONS):
             if key in augment and not 0 <= float(augment[key]) < 1e6:
                 raise ValueError(f"augment[{key!r}] must be >= 0, got {augment[key]}.")
-        if float(augment.get("zoom", 0)) >= 1 or float(augment.get("contrast", 0)) >= 1:
-            raise ValueError("augment 'zoom' and 'contrast' must be in [0, 1).")
+        for key in _FRACTIONS:
+            if float(augment.get(key, 0)) >= 1:
+                raise ValueError(
+                    f"augment[{key!r}] must be in [0, 1), got {augment[key]}."
+                )
         return {**AUGMENT_DEFAULTS, **augment}
     raise TypeError(f"augment must be a bool or a dict of options, got {augment!r}.")
 
@@ -75,11 +90,38 @@ def _uniform(n, low, high, like):
     return torch.rand(n, device=like.device, dtype=torch.float32) * (high - low) + low
 
 
+def _random_dihedral(x, flip, rot90):
+    """Each image through a random element of the group the options allow.
+
+    Exact (no interpolation): a transpose and two flips, each chosen per image.
+    With flips and quarter turns that is the whole group of the square (eight
+    elements); quarter turns alone are the four rotations (a transpose followed by
+    a flip is a quarter turn); flips alone the four of the rectangle.
+    """
+    n = x.shape[0]
+    draw = torch.rand(3, n, device=x.device) < 0.5
+    keep = draw.view(3, n, 1, 1, 1)
+    if rot90 and x.shape[-1] == x.shape[-2]:
+        x = torch.where(keep[0], x.transpose(-1, -2), x)
+        if not flip:  # a transpose alone is a reflection: make it a quarter turn
+            x = torch.where(keep[0], x.flip(-1), x)
+            half = keep[1]  # and a half turn (both flips) for the other two
+            return torch.where(half, x.flip(-2, -1), x)
+    if flip:
+        x = torch.where(keep[1], x.flip(-1), x)
+        x = torch.where(keep[2], x.flip(-2), x)
+    elif rot90:  # rectangular images, rotations only: the half turn
+        x = torch.where(keep[1], x.flip(-2, -1), x)
+    return x
+
+
 def augment_batch(x, options):
-    """Randomly flip, rotate, zoom and change the contrast of each image of a batch.
+    """Randomly flip, rotate, zoom, shift and change the contrast of a batch.
 
     Draws from torch's default generator of ``x``'s device (the estimators seed it
-    inside ``fit`` from ``random_state``).
+    inside ``fit`` from ``random_state``). Quarter turns and flips are exact; the
+    small rotation, zoom and shift are one bilinear ``grid_sample`` with
+    reflected borders.
 
     Parameters
     ----------
@@ -102,80 +144,64 @@ def augment_batch(x, options):
     torch.Size([4, 1, 16, 16])
     """
     n, _, h, w = x.shape
-    dev = x.device
-    angle = torch.zeros(n, device=dev)
-    if options["rot90"] and h == w:
-        angle = angle + torch.randint(0, 4, (n,), device=dev).float() * (math.pi / 2)
-    if options["max_angle"]:
-        a = math.radians(float(options["max_angle"]))
-        angle = angle + _uniform(n, -a, a, x)
-    scale = torch.ones(n, device=dev)
-    if options["zoom"]:
-        z = float(options["zoom"])
-        scale = _uniform(n, 1 - z, 1 + z, x)
-    sx = torch.ones(n, device=dev)
-    sy = torch.ones(n, device=dev)
-    if options["flip"]:
-        sx = torch.where(torch.rand(n, device=dev) < 0.5, -sx, sx)
-        sy = torch.where(torch.rand(n, device=dev) < 0.5, -sy, sy)
     out = x
-    if options["rot90"] or options["max_angle"] or options["zoom"] or options["flip"]:
-        # Output pixel p_out samples the input at A @ p_out (pixel units, centred):
-        # A = R(angle) * scale * diag(sx, sy); in grid_sample's normalised
-        # coordinates this is D^-1 A D with D = diag(w, h), so non-square images
-        # rotate without shear.
-        cos, sin = torch.cos(angle) * scale, torch.sin(angle) * scale
-        theta = torch.zeros(n, 2, 3, device=dev)
-        theta[:, 0, 0] = cos * sx
-        theta[:, 0, 1] = -sin * sy * (h / w)
-        theta[:, 1, 0] = sin * sx * (w / h)
-        theta[:, 1, 1] = cos * sy
+    if options["flip"] or options["rot90"]:
+        out = _random_dihedral(out, options["flip"], options["rot90"])
+    angle = float(options["max_angle"])
+    zoom = float(options["zoom"])
+    shift = float(options["shift"])
+    if angle or zoom or shift:
+        # Output pixel p_out samples the input at A @ p_out + t (pixel units,
+        # centred): A = R(angle) * scale; in grid_sample's normalised coordinates
+        # this is D^-1 A D with D = diag(w, h), so non-square images rotate
+        # without shear, and a shift of s image sizes is 2 s.
+        a = _uniform(n, -1, 1, x) * math.radians(angle)
+        scale = _uniform(n, 1 - zoom, 1 + zoom, x)
+        cos, sin = torch.cos(a) * scale, torch.sin(a) * scale
+        theta = torch.zeros(n, 2, 3, device=x.device)
+        theta[:, 0, 0] = cos
+        theta[:, 0, 1] = -sin * (h / w)
+        theta[:, 1, 0] = sin * (w / h)
+        theta[:, 1, 1] = cos
+        theta[:, :, 2] = _uniform(2 * n, -2 * shift, 2 * shift, x).view(n, 2)
         grid = F.affine_grid(theta.to(x.dtype), list(x.shape), align_corners=False)
         out = F.grid_sample(
-            x, grid, mode="bilinear", padding_mode="reflection", align_corners=False
+            out, grid, mode="bilinear", padding_mode="reflection", align_corners=False
         )
     if options["contrast"]:
         c = float(options["contrast"])
         factor = _uniform(n, 1 - c, 1 + c, x).to(x.dtype).view(n, 1, 1, 1)
         mean = out.mean(dim=(2, 3), keepdim=True)
         out = (out - mean) * factor + mean
-    return out
+    return out if out is not x else x.clone()
 
 
-def dihedral_transforms(square=True):
-    """Return the flips and quarter turns used for test-time augmentation.
+def dihedral_views(x):
+    """Return the images of ``x`` under the symmetries of the square (or rectangle).
 
     Parameters
     ----------
-    square : bool, default=True
-        True: the eight elements of the dihedral group (identity, three quarter
-        turns, four reflections). False (non-square images): the four that keep the
-        shape (identity, two flips, half turn).
+    x : torch.Tensor of shape (n, channels, height, width)
+        Images.
 
     Returns
     -------
-    transforms : list of callable
-        Each maps a ``(n, c, h, w)`` tensor to a transformed tensor.
+    views : list of torch.Tensor
+        Eight views for square images (the identity, three quarter turns and four
+        reflections), four for rectangular ones (identity, two flips, half turn).
 
     Examples
     --------
     >>> import torch
-    >>> from skgalaxy.neural_network._augment import dihedral_transforms
-    >>> x = torch.arange(4.0).view(1, 1, 2, 2)
-    >>> len({tuple(t(x).flatten().tolist()) for t in dihedral_transforms()})
+    >>> from skgalaxy.neural_network._augment import dihedral_views
+    >>> sq = torch.arange(9.0).view(1, 1, 3, 3)
+    >>> len({tuple(v.flatten().tolist()) for v in dihedral_views(sq)})
     8
+    >>> len(dihedral_views(torch.zeros(1, 1, 4, 6)))
+    4
     """
-    ops = [
-        lambda x: x,
-        lambda x: torch.flip(x, (-1,)),
-        lambda x: torch.flip(x, (-2,)),
-        lambda x: torch.flip(x, (-2, -1)),
-    ]
-    if square:
-        ops += [
-            lambda x: x.transpose(-1, -2),
-            lambda x: torch.rot90(x, 1, (-2, -1)),
-            lambda x: torch.rot90(x, -1, (-2, -1)),
-            lambda x: torch.flip(x, (-2, -1)).transpose(-1, -2),
-        ]
-    return ops
+    views = [x, x.flip(-1), x.flip(-2), x.flip(-2, -1)]
+    if x.shape[-1] == x.shape[-2]:
+        t = x.transpose(-1, -2)
+        views += [t, t.flip(-1), t.flip(-2), t.flip(-2, -1)]
+    return views

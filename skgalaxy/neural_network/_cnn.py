@@ -16,6 +16,7 @@ follow skorch's conventions (``module__*``, ``optimizer__*``, ``iterator_train__
 
 import contextlib
 import inspect
+import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -42,18 +43,17 @@ from skorch.callbacks import (
     PrintLog,
     ProgressBar,
 )
-from skorch.dataset import ValidSplit
 from skorch.utils import is_dataset
 from torch.utils.data import DataLoader, default_collate
 
 from ..datasets import PARENT_INDEX, QUESTION_SLICES
 from ..utils._validation import as_float_images, check_image_shape, check_images
-from ._augment import augment_batch, dihedral_transforms, resolve_augment
-from ._modules import PRESETS, ConvNet
+from ._augment import augment_batch, dihedral_views, resolve_augment
+from ._modules import PRESETS, ResNet
 
 __all__ = ["CNNClassifier", "CNNRegressor"]
 
-_LR_SCHEDULES = ("plateau", "step", "cosine")
+_LR_SCHEDULES = ("warmup_cosine", "cosine", "plateau", "step")
 
 
 # --------------------------------------------------------------------------- data
@@ -140,6 +140,67 @@ class EpochMetric(Callback):
                 net.history.record(f"{prefix}_{self.kind}", value)
 
 
+class WarmupCosineLR(Callback):
+    """Linear warm-up, then cosine decay of the learning rate, every batch.
+
+    Over the first ``warmup`` share of the ``max_epochs`` epochs the learning rate
+    rises linearly from ``lr * start_ratio`` to the net's ``lr``, then it follows
+    half a cosine down to ``lr * final_ratio`` at the end of the last epoch (the
+    one-cycle schedule of fast.ai and ``torch.optim.lr_scheduler.OneCycleLR``).
+    Epochs are counted from the first row of ``history_``, so a fit resumed from a
+    checkpoint continues the same schedule. The learning rate of each epoch's last
+    batch is recorded in ``history_`` as ``lr``.
+
+    Parameters
+    ----------
+    warmup : float, default=0.05
+        Share of the epochs spent warming up.
+    start_ratio : float, default=0.04
+        Learning rate at the first batch, as a share of ``lr``.
+    final_ratio : float, default=1e-3
+        Learning rate at the last batch, as a share of ``lr``.
+    """
+
+    def __init__(self, warmup=0.05, start_ratio=0.04, final_ratio=1e-3):
+        self.warmup = warmup
+        self.start_ratio = start_ratio
+        self.final_ratio = final_ratio
+
+    def factor(self, t):
+        """Learning rate as a share of ``lr`` at progress ``t`` in [0, 1]."""
+        t = min(max(float(t), 0.0), 1.0)
+        if self.warmup > 0 and t < self.warmup:
+            return self.start_ratio + (1 - self.start_ratio) * t / self.warmup
+        rest = (t - self.warmup) / max(1 - self.warmup, 1e-12)
+        cosine = 0.5 * (1 + math.cos(math.pi * rest))
+        return self.final_ratio + (1 - self.final_ratio) * cosine
+
+    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
+        batch_size = net.get_params_for("iterator_train").get(
+            "batch_size", net.batch_size
+        )
+        n = len(dataset_train) if dataset_train is not None else 1
+        if batch_size is None or batch_size < 1:
+            batch_size = max(n, 1)
+        self.batches_ = max(1, math.ceil(n / batch_size))
+        self.epoch_ = len(net.history) - 1
+        self.batch_ = 0
+
+    def on_batch_begin(self, net, training=False, **kwargs):
+        if not training:
+            return
+        epochs = max(int(net.max_epochs), 1)
+        t = (self.epoch_ + self.batch_ / self.batches_) / epochs
+        self.lr_ = net.lr * self.factor(t)
+        for group in net.optimizer_.param_groups:
+            group["lr"] = self.lr_
+        self.batch_ += 1
+
+    def on_epoch_end(self, net, **kwargs):
+        if hasattr(self, "lr_"):
+            net.history.record("lr", self.lr_)
+
+
 # ------------------------------------------------------------------------ heads
 def _tree_head(logits):
     """Galaxy Zoo tree outputs: per-question softmax times the parent's fraction."""
@@ -179,6 +240,39 @@ def _resolve_module_class(module):
     )
 
 
+def bf16_supported(device_type="cpu"):
+    """Whether ``device_type`` computes in bfloat16 natively (fast autocast).
+
+    Parameters
+    ----------
+    device_type : {"cpu", "cuda"}, default="cpu"
+        The torch device type.
+
+    Returns
+    -------
+    supported : bool
+        For CUDA, what ``torch.cuda.is_bf16_supported()`` says; for the CPU,
+        whether it has AVX-512 BF16 or AMX instructions. Anything else is False,
+        so ``mixed_precision="auto"`` falls back to float32.
+
+    Examples
+    --------
+    >>> from skgalaxy.neural_network._cnn import bf16_supported
+    >>> isinstance(bf16_supported("cpu"), bool)
+    True
+    """
+    if device_type == "cuda":
+        return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported())
+    if device_type != "cpu":
+        return False
+    try:  # private probes of torch's CPU capabilities; absent in some versions
+        return bool(
+            torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported()
+        )
+    except AttributeError:
+        return False
+
+
 def _auto_device():
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -197,10 +291,11 @@ class _CNNMixin:
         "early_stopping": [Interval(Integral, 1, None, closed="left"), None],
         "lr_schedule": [StrOptions(set(_LR_SCHEDULES)), None],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
-        "mixed_precision": ["boolean", StrOptions({"bf16", "fp16"})],
+        "mixed_precision": ["boolean", StrOptions({"auto", "bf16", "fp16"})],
         "max_epochs": [Interval(Integral, 0, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), Options(int, {-1})],
         "random_state": ["random_state"],
+        "weight_decay": [Interval(Real, 0, None, closed="left"), None],
     }
 
     # ------------------------------------------------------------- parameters
@@ -296,11 +391,22 @@ class _CNNMixin:
             finally:
                 torch.backends.cudnn.benchmark = previous
 
+    def _autocast_dtype(self):
+        """The autocast dtype ``mixed_precision`` asks for on this device, or None."""
+        mode = self.mixed_precision
+        if mode == "auto":
+            return torch.bfloat16 if bf16_supported(self._device_type()) else None
+        if mode in (True, "bf16"):
+            return torch.bfloat16
+        if mode == "fp16":
+            return torch.float16
+        return None
+
     def _autocast(self):
-        if self.mixed_precision and self._device_type() == "cuda":
-            dtype = torch.float16 if self.mixed_precision == "fp16" else torch.bfloat16
-            return torch.autocast("cuda", dtype=dtype)
-        return contextlib.nullcontext()
+        dtype = self._autocast_dtype()
+        if dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self._device_type(), dtype=dtype)
 
     # ------------------------------------------------------------------ input
     def _validate_X(self, X, *, reset):
@@ -366,9 +472,30 @@ class _CNNMixin:
                     kwargs[key] = value
             module = cls(**kwargs)
             self._init_output_bias(module)
-        if self._device_type() == "cuda":
-            module = module.to(memory_format=torch.channels_last)
-        self.module_ = module
+        # channels-last: the layout oneDNN (CPU) and cuDNN convolutions run fastest
+        self.module_ = module.to(memory_format=torch.channels_last)
+        return self
+
+    def initialize_optimizer(self, triggered_directly=None):
+        named = list(self.get_all_learnable_params())
+        args, kwargs = self.get_params_for_optimizer("optimizer", named)
+        wd = self.weight_decay
+        takes_wd = "weight_decay" in inspect.signature(self.optimizer).parameters
+        if wd and takes_wd and "weight_decay" not in kwargs:
+            if "optimizer__param_groups" in self.__dict__:
+                kwargs["weight_decay"] = wd  # the user's groups, decayed alike
+            else:
+                # decay the weights, not the biases and norm scales (as AdamW is
+                # usually run): decaying a batch-norm scale only fights the norm
+                decay = [p for _, p in named if p.ndim > 1]
+                other = [p for _, p in named if p.ndim <= 1]
+                args = (
+                    [
+                        {"params": decay, "weight_decay": wd},
+                        {"params": other, "weight_decay": 0.0},
+                    ],
+                )
+        self.optimizer_ = self.optimizer(*args, **kwargs)
         return self
 
     def _init_output_bias(self, module):
@@ -404,7 +531,9 @@ class _CNNMixin:
                 ("clip_grad_norm", GradientNormClipping(params["clip_grad_norm"]))
             )
         schedule = params.get("lr_schedule")
-        if schedule == "plateau":  # Hildebrandt's ReduceLROnPlateau
+        if schedule == "warmup_cosine":
+            cbs.append(("lr_schedule", WarmupCosineLR()))
+        elif schedule == "plateau":  # Hildebrandt's ReduceLROnPlateau
             policy = LRScheduler(
                 "ReduceLROnPlateau",
                 monitor=monitor,
@@ -467,15 +596,13 @@ class _CNNMixin:
             x = x.to(torch.float32).mul_(1.0 / 255.0)
         elif x.dtype != torch.float32:
             x = x.to(torch.float32)
-        # NHWC -> NCHW is a view with channels-last strides: what cuDNN wants.
-        x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
-        if self._device_type() != "cuda":
-            x = x.contiguous()
-        return x
+        # NHWC -> NCHW is a view with channels-last strides, the module's layout
+        return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
 
     def _forward_module(self, x, **fit_params):
-        if x.is_cuda:  # after augmentation or a TTA transpose: back to NHWC
-            x = x.contiguous(memory_format=torch.channels_last)
+        # after augmentation or a TTA view: back to channels-last (a no-op when
+        # the batch already is)
+        x = x.contiguous(memory_format=torch.channels_last)
         with self._autocast():
             out = self.module_(x, **fit_params)
         return out.float()
@@ -499,11 +626,11 @@ class _CNNMixin:
             for xb, _ in iterator:
                 x = self._prepare_batch(xb)
                 if self.tta:
-                    ops = dihedral_transforms(square=x.shape[-1] == x.shape[-2])
+                    views = dihedral_views(x)
                     out = sum(
-                        self._predict_head(self._forward_module(op(x))) for op in ops
+                        self._predict_head(self._forward_module(v)) for v in views
                     )
-                    out = out / len(ops)
+                    out = out / len(views)
                 else:
                     out = self._predict_head(self._forward_module(x))
                 outputs.append(out.cpu().numpy())
@@ -583,42 +710,60 @@ class _CNNMixin:
 
 
 _COMMON_DOC = """
-    module : str, nn.Module class or instance, default=ConvNet
+    module : str, nn.Module class or instance, default=ResNet
         The network. A class gets its constructor arguments from ``module__*``
         parameters, plus ``in_channels``, ``n_outputs`` and ``image_size`` from the
-        data. The presets can be given by class or by name: ``"convnet"``
-        (:class:`ConvNet`, depth ``module__n_blocks``), ``"galaxyzoo"``
+        data. The presets can be given by class or by name: ``"resnet"``
+        (:class:`ResNet`, the default: depth ``module__n_blocks``, width
+        ``module__width``), ``"rotation_invariant_resnet"``
+        (:class:`RotationInvariantResNet`, features pooled over the eight
+        rotations and flips; eight times the cost), ``"convnet"``
+        (:class:`ConvNet`, plain conv blocks), ``"galaxyzoo"``
         (:class:`GalaxyZooNet`), ``"alexnet_like"`` (:class:`AlexNetLike`, with
         ``module__n_extra_conv`` and ``module__activation``), ``"vgg16"``
         (:class:`VGG16Net`, ``module__weights`` loads torchvision weights).
-    optimizer : torch optimizer class, default=torch.optim.Adam
+    optimizer : torch optimizer class, default=torch.optim.AdamW
         Its arguments are ``optimizer__*`` parameters.
-    lr : float, default=1e-3
-        Learning rate.
-    max_epochs : int, default=10
+    lr : float, default=3e-3
+        Peak learning rate (see ``lr_schedule``).
+    weight_decay : float or None, default=0.05
+        Decoupled weight decay of the optimizer (AdamW's), on the weights but not
+        on the biases and batch-norm scales; ``optimizer__weight_decay`` or
+        ``optimizer__param_groups`` take precedence. None or 0: no decay.
+    max_epochs : int, default=60
         Epochs of training (in all, counting those resumed from ``checkpoint``).
     batch_size : int, default=64
         Mini-batch size for training and prediction.
-    train_split : callable or None, default=ValidSplit(5{strat})
-        skorch's internal validation split (here 20% of the data); None trains on
-        everything. Validation metrics go to ``history_``.
-    augment : bool or dict, default=False
-        Augmentation of each training batch, on the device: random
-        flips, quarter turns, a small rotation (``max_angle`` degrees), zoom and
-        contrast. A dict overrides options of
-        ``skgalaxy.neural_network._augment.AUGMENT_DEFAULTS``.
+    train_split : callable or None, default=None
+        skorch's internal validation split, e.g. ``ValidSplit(5{strat})`` (20% of
+        the data), whose metrics go to ``history_``. None (the default) trains on
+        every image: with the fixed schedule below, held-out images buy nothing
+        but a curve to look at, and real labelled sets are small.
+    augment : bool or dict, default=True
+        Augmentation of each training batch, on the device: the eight flips and
+        quarter turns of the square, a small rotation (``max_angle`` degrees),
+        zoom, shift and contrast; all physically valid for galaxies, which have no
+        preferred orientation on the sky. A dict overrides options of
+        ``skgalaxy.neural_network._augment.AUGMENT_DEFAULTS``; a task that labels
+        the handedness of spiral arms must set ``{{"flip": False}}`` (a mirror
+        image turns a clockwise spiral anticlockwise). False turns it off.
     tta : bool, default=False
         Test-time augmentation: predictions are averaged over the eight flips and
-        quarter turns (four flips for non-square images).
+        quarter turns (four flips for non-square images); eight times the
+        prediction cost.
     early_stopping : int or None, default=None
         Patience in epochs: stop when the validation loss (training loss without a
         validation split) has not improved for that long, and restore the best
         weights.
-    lr_schedule : {{"plateau", "step", "cosine"}} or None, default=None
-        ``"plateau"``: ReduceLROnPlateau (factor 0.2, patience 7, min 1e-5, as
-        in Hildebrandt's Galaxy Zoo report); ``"step"``: decay by 0.8 every 10
-        epochs (the report's other schedule);
-        ``"cosine"``: cosine annealing over ``max_epochs``.
+    lr_schedule : {{"warmup_cosine", "cosine", "plateau", "step"}} or None, \
+            default="warmup_cosine"
+        ``"warmup_cosine"``: a linear warm-up over the first 5% of the epochs,
+        then a cosine decay to ``lr / 1000``, updated every batch
+        (the callback ``WarmupCosineLR``); ``"cosine"``: cosine annealing over
+        ``max_epochs``, every epoch; ``"plateau"``: ReduceLROnPlateau (factor
+        0.2, patience 7, min 1e-5, as in Hildebrandt's Galaxy Zoo report);
+        ``"step"``: decay by 0.8 every 10 epochs (the report's other schedule);
+        None: a constant ``lr``.
     clip_grad_norm : float or None, default=None
         Clip the gradient norm to this value (skorch's GradientNormClipping).
     checkpoint : str or path-like or None, default=None
@@ -626,14 +771,18 @@ _COMMON_DOC = """
         every epoch. A fit whose directory already holds a checkpoint resumes from
         it and trains only the epochs missing to reach ``max_epochs``: run the
         same fit again after an interruption.
-    mixed_precision : bool or {{"bf16", "fp16"}}, default=False
-        On CUDA, run the forward pass under ``torch.autocast`` (True means bf16);
-        ignored on CPU.
+    mixed_precision : "auto", bool or {{"bf16", "fp16"}}, default="auto"
+        Run the forward pass under ``torch.autocast``. ``"auto"``: bfloat16 where
+        the device computes it natively (CPUs with AVX-512 BF16 or AMX, CUDA GPUs
+        that support it), float32 elsewhere; True or ``"bf16"``: bfloat16
+        everywhere; ``"fp16"``: float16; False: float32. Losses, outputs and the
+        weights stay float32.
     device : str, default="auto"
         ``"auto"`` picks ``"cuda"`` when available, otherwise ``"cpu"``, when the
-        net initialises (and says so when ``verbose``); the resolved device is the
-        one a pickle records, so a net trained on a GPU loads on a CPU-only machine
-        with skorch's DeviceWarning. ``get_params`` still reports ``"auto"``.
+        net initialises (and says so when ``verbose``); the parameter keeps the
+        value you gave, the resolved device is ``device_`` (and what ``net.device``
+        returns). A pickle records the resolved device, so a net trained on a GPU
+        loads on a CPU-only machine with skorch's DeviceWarning.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling, dropout and augmentation inside
         ``fit`` through a forked torch generator; the caller's global torch state
@@ -709,22 +858,23 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
 
     def __init__(
         self,
-        module=ConvNet,
+        module=ResNet,
         *,
         criterion=torch.nn.MSELoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=10,
+        optimizer=torch.optim.AdamW,
+        lr=3e-3,
+        weight_decay=0.05,
+        max_epochs=60,
         batch_size=64,
-        train_split=ValidSplit(5),
+        train_split=None,
         output="sigmoid",
-        augment=False,
+        augment=True,
         tta=False,
         early_stopping=None,
-        lr_schedule=None,
+        lr_schedule="warmup_cosine",
         clip_grad_norm=None,
         checkpoint=None,
-        mixed_precision=False,
+        mixed_precision="auto",
         device="auto",
         random_state=None,
         verbose=0,
@@ -742,6 +892,7 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
             verbose=verbose,
             **kwargs,
         )
+        self.weight_decay = weight_decay
         self.output = output
         self.augment = augment
         self.tta = tta
@@ -852,6 +1003,10 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
         labels weigh 1).
     classes : array-like or None, default=None
         All class labels, when ``y`` of the first fit does not show them all.
+    label_smoothing : float, default=0.1
+        Share of each target's probability spread evenly over all classes in the
+        cross-entropy loss (``CrossEntropyLoss(label_smoothing=...)``); it keeps
+        the network from growing over-confident on small, noisily labelled sets.
     criterion : torch loss class, default=torch.nn.CrossEntropyLoss
         Training loss; the module returns one score (logit) per class.
 
@@ -892,28 +1047,31 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
     _parameter_constraints = {
         **_CNNMixin._parameter_constraints,
         "class_weight": [StrOptions({"balanced"}), dict, None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "classes": ["array-like", None],
     }
 
     def __init__(
         self,
-        module=ConvNet,
+        module=ResNet,
         *,
         criterion=torch.nn.CrossEntropyLoss,
-        optimizer=torch.optim.Adam,
-        lr=1e-3,
-        max_epochs=10,
+        optimizer=torch.optim.AdamW,
+        lr=3e-3,
+        weight_decay=0.05,
+        max_epochs=60,
         batch_size=64,
-        train_split=ValidSplit(5, stratified=True),
+        train_split=None,
         class_weight=None,
         classes=None,
-        augment=False,
+        label_smoothing=0.1,
+        augment=True,
         tta=False,
         early_stopping=None,
-        lr_schedule=None,
+        lr_schedule="warmup_cosine",
         clip_grad_norm=None,
         checkpoint=None,
-        mixed_precision=False,
+        mixed_precision="auto",
         device="auto",
         random_state=None,
         verbose=0,
@@ -932,7 +1090,9 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
             verbose=verbose,
             **kwargs,
         )
+        self.weight_decay = weight_decay
         self.class_weight = class_weight
+        self.label_smoothing = label_smoothing
         self.augment = augment
         self.tta = tta
         self.early_stopping = early_stopping
@@ -1024,6 +1184,15 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
         weights = getattr(self, "class_weight_", None)
         if weights is not None and "weight" not in kwargs:
             kwargs["weight"] = torch.as_tensor(weights, dtype=torch.float32)
+        smoothing = self.label_smoothing
+        if smoothing and "label_smoothing" not in kwargs:
+            if "label_smoothing" not in inspect.signature(self.criterion).parameters:
+                raise ValueError(
+                    f"label_smoothing={smoothing} but the criterion "
+                    f"{getattr(self.criterion, '__name__', self.criterion)!r} takes "
+                    "no label_smoothing; set label_smoothing=0."
+                )
+            kwargs["label_smoothing"] = float(smoothing)
         self.criterion_ = self.initialized_instance(self.criterion, kwargs)
         return self
 

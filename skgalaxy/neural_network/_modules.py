@@ -20,13 +20,18 @@ import numbers
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from sklearn.utils import check_scalar
 from torch import nn
+
+from ._augment import dihedral_views
 
 __all__ = [
     "ACTIVATIONS",
     "ConvNet",
     "PRESETS",
+    "ResNet",
+    "RotationInvariantResNet",
     "AlexNetLike",
     "GalaxyZooNet",
     "VGG16Net",
@@ -219,6 +224,229 @@ class ConvNet(nn.Module):
 
     def forward(self, x):
         return self.head(torch.flatten(self.pool(self.features(x)), 1))
+
+
+class _ResidualBlock(nn.Module):
+    """Two 3x3 convolutions with batch norm, added to a (projected) shortcut."""
+
+    def __init__(self, in_channels, out_channels, stride, activation):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, out_channels, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(out_channels)
+        self.act1 = make_activation(activation)
+        self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(out_channels)
+        # zero-initialised last norm: each block starts as the identity, which
+        # makes training from scratch stable with a high learning rate
+        nn.init.zeros_(self.bn2.weight)
+        self.shortcut = nn.Identity()
+        if stride != 1 or in_channels != out_channels:
+            self.shortcut = nn.Sequential(
+                nn.Conv2d(in_channels, out_channels, 1, stride, bias=False),
+                nn.BatchNorm2d(out_channels),
+            )
+        self.act2 = make_activation(activation)
+
+    def forward(self, x):
+        out = self.act1(self.bn1(self.conv1(x)))
+        return self.act2(self.bn2(self.conv2(out)) + self.shortcut(x))
+
+
+class ResNet(nn.Module):
+    """A small residual network for galaxy cutouts: skgalaxy's default backbone.
+
+    A stem convolution (stride ``stem_stride``), then ``n_blocks`` stages of
+    ``blocks_per_stage`` residual blocks [1]_ (two 3x3 convolutions with batch norm
+    and a shortcut); each stage after the first halves the resolution and doubles
+    the width. Global average pooling and dropout feed one linear layer. With
+    ``rotation_pooling=True`` the pooled features are averaged over the eight
+    rotations and flips of each image before the head (the cheap form of the
+    rotation-invariant views of Dieleman et al. [2]_), so the output does not
+    change when the image is rotated by a quarter turn or flipped; it costs eight
+    forward passes per image.
+
+    Parameters
+    ----------
+    in_channels : int, default=1
+        Image channels (filled from the data by the CNN estimators).
+    n_outputs : int, default=1
+        Output scores (filled from the targets by the CNN estimators).
+    image_size : int or tuple of (int, int) or None, default=None
+        ``(height, width)`` of the images, used to check they are large enough.
+    n_blocks : int, default=3
+        Residual stages (depth); the images must have at least
+        ``stem_stride * 2 ** (n_blocks - 1)`` pixels on each side.
+    width : int, default=32
+        Filters of the stem and the first stage (doubled at each later stage).
+    blocks_per_stage : int, default=1
+        Residual blocks in each stage.
+    stem_stride : int, default=2
+        Stride of the stem convolution; 2 halves the resolution at once (four times
+        less work for 64x64 cutouts), 1 keeps every pixel for small images.
+    activation : str or type, default="relu"
+        See :func:`make_activation`.
+    dropout : float, default=0.0
+        Dropout before the linear head.
+    rotation_pooling : bool, default=False
+        Average the features of the eight dihedral views of each image (four for
+        rectangular images) before the head.
+
+    References
+    ----------
+    .. [1] K. He, X. Zhang, S. Ren and J. Sun, "Deep Residual Learning for Image
+       Recognition", CVPR 2016. https://arxiv.org/abs/1512.03385
+    .. [2] S. Dieleman, K. W. Willett and J. Dambre, "Rotation-invariant
+       convolutional neural networks for galaxy morphology prediction", MNRAS 450,
+       1441 (2015). https://arxiv.org/abs/1503.07077
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgalaxy.neural_network import ResNet
+    >>> net = ResNet(in_channels=3, n_outputs=4).eval()
+    >>> net(torch.zeros(2, 3, 64, 64)).shape
+    torch.Size([2, 4])
+    """
+
+    def __init__(
+        self,
+        in_channels=1,
+        n_outputs=1,
+        image_size=None,
+        n_blocks=3,
+        width=32,
+        blocks_per_stage=1,
+        stem_stride=2,
+        activation="relu",
+        dropout=0.0,
+        rotation_pooling=False,
+    ):
+        super().__init__()
+        check_scalar(n_blocks, "n_blocks", numbers.Integral, min_val=1)
+        check_scalar(width, "width", numbers.Integral, min_val=1, max_val=4096)
+        check_scalar(blocks_per_stage, "blocks_per_stage", numbers.Integral, min_val=1)
+        check_scalar(stem_stride, "stem_stride", numbers.Integral, min_val=1)
+        check_scalar(
+            dropout,
+            "dropout",
+            numbers.Real,
+            min_val=0,
+            max_val=1,
+            include_boundaries="left",
+        )
+        image_size = _pair(image_size)
+        minimum = stem_stride * 2 ** (n_blocks - 1)
+        if image_size is not None and min(image_size) < minimum:
+            raise _too_small(image_size, minimum, f"n_blocks={n_blocks}")
+        self.rotation_pooling = bool(rotation_pooling)
+        self.stem = nn.Sequential(
+            nn.Conv2d(in_channels, width, 3, stem_stride, 1, bias=False),
+            nn.BatchNorm2d(width),
+            make_activation(activation),
+        )
+        blocks = []
+        channels = width
+        for stage in range(n_blocks):
+            out = width * 2**stage
+            for i in range(blocks_per_stage):
+                stride = 2 if stage > 0 and i == 0 else 1
+                blocks.append(_ResidualBlock(channels, out, stride, activation))
+                channels = out
+        self.features = nn.Sequential(*blocks)
+        self.n_features = channels
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(channels, n_outputs)
+
+    def embed(self, x):
+        """Pooled features of images ``x`` (averaged over views if rotation-pooled).
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, in_channels, height, width)
+            Images.
+
+        Returns
+        -------
+        features : torch.Tensor of shape (n, n_features)
+        """
+        if not self.rotation_pooling:
+            return self._pooled(x)
+        views = dihedral_views(x)
+        pooled = self._pooled(torch.cat(views))
+        return pooled.view(len(views), len(x), -1).mean(dim=0)
+
+    def _pooled(self, x):
+        return torch.flatten(F.adaptive_avg_pool2d(self.features(self.stem(x)), 1), 1)
+
+    def forward(self, x):
+        return self.head(self.dropout(self.embed(x)))
+
+
+class RotationInvariantResNet(ResNet):
+    """:class:`ResNet` with ``rotation_pooling=True``: invariant to the eight views.
+
+    The features of each image's eight rotations and flips (four for rectangular
+    images) are averaged before the head, so an image and its quarter turn or
+    mirror image get the same output. Eight times the cost of :class:`ResNet`.
+
+    Parameters
+    ----------
+    in_channels : int, default=1
+        Image channels.
+    n_outputs : int, default=1
+        Output scores.
+    image_size : int or tuple of (int, int) or None, default=None
+        ``(height, width)`` of the images.
+    n_blocks : int, default=3
+        Residual stages.
+    width : int, default=32
+        Filters of the first stage.
+    blocks_per_stage : int, default=1
+        Residual blocks in each stage.
+    stem_stride : int, default=2
+        Stride of the stem convolution.
+    activation : str or type, default="relu"
+        See :func:`make_activation`.
+    dropout : float, default=0.0
+        Dropout before the linear head.
+    rotation_pooling : bool, default=True
+        As in :class:`ResNet`.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from skgalaxy.neural_network import RotationInvariantResNet
+    >>> net = RotationInvariantResNet(in_channels=1, n_outputs=2).eval()
+    >>> x = torch.rand(1, 1, 32, 32)
+    >>> torch.allclose(net(x), net(torch.rot90(x, 1, (-2, -1))), atol=1e-5)
+    True
+    """
+
+    def __init__(
+        self,
+        in_channels=1,
+        n_outputs=1,
+        image_size=None,
+        n_blocks=3,
+        width=32,
+        blocks_per_stage=1,
+        stem_stride=2,
+        activation="relu",
+        dropout=0.0,
+        rotation_pooling=True,
+    ):
+        super().__init__(
+            in_channels=in_channels,
+            n_outputs=n_outputs,
+            image_size=image_size,
+            n_blocks=n_blocks,
+            width=width,
+            blocks_per_stage=blocks_per_stage,
+            stem_stride=stem_stride,
+            activation=activation,
+            dropout=dropout,
+            rotation_pooling=rotation_pooling,
+        )
 
 
 class GalaxyZooNet(nn.Module):
@@ -583,6 +811,8 @@ class VGG16Net(nn.Module):
 
 #: Preset names accepted by the CNN estimators' ``module`` parameter.
 PRESETS = {
+    "resnet": ResNet,
+    "rotation_invariant_resnet": RotationInvariantResNet,
     "convnet": ConvNet,
     "galaxyzoo": GalaxyZooNet,
     "alexnet_like": AlexNetLike,

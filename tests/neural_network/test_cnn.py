@@ -1,7 +1,8 @@
 """CNNRegressor and CNNClassifier: fitting, contract, persistence, bad input.
 
-Networks are tiny (2 blocks of 4 filters) and images 12x12, so the file runs in
-seconds on one CPU thread; fitted nets are shared through module-scoped fixtures.
+Networks are tiny (ResNets of 2 stages, 4 filters wide) and images 12x12, so the
+file runs in seconds on one CPU thread; fitted nets are shared through
+module-scoped fixtures.
 """
 
 import pickle
@@ -19,16 +20,22 @@ from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sklearn.utils.class_weight import compute_class_weight  # noqa: E402
+from skorch.dataset import ValidSplit  # noqa: E402
 from skorch.exceptions import DeviceWarning  # noqa: E402
 
 from skgalaxy.neural_network import CNNClassifier, CNNRegressor  # noqa: E402
 
+# Tiny and fp32 (DECISIONS: the image checks' tolerances hold for float32), with a
+# validation split so the history has validation metrics to check.
 TINY = {
     "module__n_blocks": 2,
-    "module__filters": 4,
-    "module__hidden_units": (8,),
+    "module__width": 4,
+    "module__stem_stride": 1,
     "batch_size": 16,
     "max_epochs": 2,
+    "train_split": ValidSplit(5),
+    "augment": False,
+    "mixed_precision": False,
     "random_state": 0,
 }
 LABELS = np.array(["elliptical", "spiral", "merger"])
@@ -141,7 +148,7 @@ def test_color_images_channels_last(images):
     X, y, _ = images
     rgb = np.stack([X, X // 2, X // 3], axis=-1)
     reg = CNNRegressor(**{**TINY, "max_epochs": 1}).fit(rgb, y)
-    assert reg.module_.features[0].in_channels == 3
+    assert reg.module_.stem[0].in_channels == 3
     assert reg.predict(rgb[:2]).shape == (2, 3)
 
 
@@ -165,8 +172,12 @@ def test_augment_changes_training_not_prediction(regressor, images):
 
 def test_early_stopping_lr_schedule_and_clipping(images):
     X, y, _ = images
+    plain = {k: v for k, v in TINY.items() if not k.startswith("module__")}
     reg = CNNRegressor(
-        **{**TINY, "max_epochs": 6},
+        **{**plain, "max_epochs": 6},
+        module="convnet",
+        module__n_blocks=2,
+        module__filters=4,
         lr=0.0,
         module__batch_norm=False,
         early_stopping=1,
@@ -177,7 +188,7 @@ def test_early_stopping_lr_schedule_and_clipping(images):
     assert len(reg.history_) == 2
     names = dict(reg.callbacks_)
     assert names["clip_grad_norm"].gradient_clip_value == 0.5
-    cos = CNNRegressor(**TINY, lr_schedule="cosine", train_split=None).fit(X, y)
+    cos = CNNRegressor(**{**TINY, "train_split": None}, lr_schedule="cosine").fit(X, y)
     assert cos.optimizer_.param_groups[0]["lr"] < 1e-3
 
 
@@ -210,10 +221,37 @@ def test_dataloader_workers(images):
     assert reg.predict(X[:2]).shape == (2, 3)
 
 
-def test_mixed_precision_is_ignored_on_cpu(regressor, images):
+def test_mixed_precision_auto_falls_back_to_fp32_without_native_bf16(
+    monkeypatch, regressor, images
+):
+    from skgalaxy.neural_network import _cnn
+
     X, y, _ = images
-    mp = clone(regressor).set_params(mixed_precision=True).fit(X, y)
-    assert_array_equal(mp.predict(X), regressor.predict(X))
+    monkeypatch.setattr(_cnn, "bf16_supported", lambda device_type="cpu": False)
+    auto = clone(regressor).set_params(mixed_precision="auto").fit(X, y)
+    assert auto._autocast_dtype() is None
+    assert_array_equal(auto.predict(X), regressor.predict(X))
+    monkeypatch.setattr(_cnn, "bf16_supported", lambda device_type="cpu": True)
+    assert auto._autocast_dtype() == torch.bfloat16
+
+
+def test_bf16_regressor_stays_close_to_fp32(regressor, images):
+    # bfloat16 keeps 8 bits of mantissa: outputs agree to about 1e-2, not 1e-6
+    X, y, _ = images
+    bf16 = clone(regressor).set_params(mixed_precision="bf16").fit(X, y)
+    pred = bf16.predict(X)
+    assert pred.dtype == np.float32 and np.isfinite(pred).all()
+    assert_allclose(pred, regressor.predict(X), atol=0.03)
+    assert not np.array_equal(pred, regressor.predict(X))
+
+
+def test_bf16_classifier_stays_close_to_fp32(classifier, images):
+    X, _, labels = images
+    bf16 = clone(classifier).set_params(mixed_precision=True).fit(X, labels)
+    proba = bf16.predict_proba(X)
+    assert proba.dtype == np.float32
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert_allclose(proba, classifier.predict_proba(X), atol=0.05)
 
 
 # ------------------------------------------------------------------ device
@@ -285,9 +323,9 @@ def test_get_params_set_params_and_module_routing(images):
     params = reg.get_params()
     assert params["module__n_blocks"] == 2 and params["device"] == "auto"
     reg.set_params(module__n_blocks=3, module__activation="tanh").fit(X, y)
-    convs = [m for m in reg.module_.features if isinstance(m, torch.nn.Conv2d)]
-    assert len(convs) == 3
-    assert any(isinstance(m, torch.nn.Tanh) for m in reg.module_.features)
+    convs = [m for m in reg.module_.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 1 + 3 * 2 + 2  # stem, two per block, two projections
+    assert any(isinstance(m, torch.nn.Tanh) for m in reg.module_.modules())
     twin = clone(reg)
     assert twin.get_params()["module__n_blocks"] == 3
     assert not hasattr(twin, "module_")
@@ -414,8 +452,8 @@ def test_bad_targets_and_parameters_fail_before_training(images, kwargs, make_y,
 
 def test_images_too_small_for_the_depth(images):
     X, y, _ = images
-    with pytest.raises(ValueError, match=r"12x12 pixels are too small for n_blocks=4"):
-        CNNRegressor(**{**TINY, "module__n_blocks": 4}).fit(X, y)
+    with pytest.raises(ValueError, match=r"12x12 pixels are too small for n_blocks=5"):
+        CNNRegressor(**{**TINY, "module__n_blocks": 5}).fit(X, y)
     with pytest.raises(ValueError, match=r"too small for GalaxyZooNet.*146"):
         CNNRegressor("galaxyzoo", max_epochs=1).fit(X, y)
 
@@ -455,12 +493,12 @@ def test_classifier_partial_fit_continues_training(images):
 
 def test_regressor_output_bias_starts_at_the_target_mean(images):
     X, y, _ = images
-    reg = CNNRegressor(**{**TINY, "max_epochs": 0}, train_split=None).fit(X, y)
-    bias = reg.module_.head[-1].bias.detach().numpy()
+    reg = CNNRegressor(**{**TINY, "max_epochs": 0, "train_split": None}).fit(X, y)
+    bias = reg.module_.head.bias.detach().numpy()
     mean = np.clip(y.mean(axis=0), 1e-3, 1 - 1e-3)
     assert_allclose(bias, np.log(mean / (1 - mean)), rtol=1e-5)
     linear = clone(reg).set_params(output="linear").fit(X, y)
-    assert_allclose(linear.module_.head[-1].bias.detach().numpy(), y.mean(axis=0))
+    assert_allclose(linear.module_.head.bias.detach().numpy(), y.mean(axis=0))
 
 
 def test_safe_persistence_round_trip(classifier, images, tmp_path):

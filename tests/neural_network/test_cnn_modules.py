@@ -10,7 +10,7 @@ from numpy.testing import assert_allclose  # noqa: E402
 from skgalaxy.neural_network import AlexNetLike, ConvNet, GalaxyZooNet, VGG16Net  # noqa: E402
 from skgalaxy.neural_network._augment import (  # noqa: E402
     augment_batch,
-    dihedral_transforms,
+    dihedral_views,
     resolve_augment,
 )
 from skgalaxy.neural_network._modules import make_activation  # noqa: E402
@@ -194,7 +194,7 @@ def test_vgg16_imagenet_normalisation():
 
 # ------------------------------------------------------------------ augmentation
 def _dihedral_images(x):
-    return [op(x) for op in dihedral_transforms()]
+    return dihedral_views(x)
 
 
 def test_augment_keeps_shape_dtype_and_device():
@@ -207,7 +207,7 @@ def test_augment_keeps_shape_dtype_and_device():
 def test_augment_quarter_turns_and_flips_are_exact():
     torch.manual_seed(0)
     x = torch.rand(16, 1, 9, 9)
-    opts = resolve_augment({"max_angle": 0, "zoom": 0, "contrast": 0})
+    opts = resolve_augment({"max_angle": 0, "zoom": 0, "shift": 0, "contrast": 0})
     out = augment_batch(x, opts)
     for i in range(len(x)):
         candidates = _dihedral_images(x[i : i + 1])
@@ -220,7 +220,14 @@ def test_augment_quarter_turns_and_flips_are_exact():
 def test_augment_contrast_keeps_each_image_mean():
     x = torch.rand(6, 1, 8, 8)
     opts = resolve_augment(
-        {"flip": False, "rot90": False, "max_angle": 0, "zoom": 0, "contrast": 0.5}
+        {
+            "flip": False,
+            "rot90": False,
+            "max_angle": 0,
+            "zoom": 0,
+            "shift": 0,
+            "contrast": 0.5,
+        }
     )
     out = augment_batch(x, opts)
     assert_allclose(out.mean(dim=(1, 2, 3)), x.mean(dim=(1, 2, 3)), atol=1e-6)
@@ -246,13 +253,106 @@ def test_resolve_augment_bad_options(augment, error, match):
         resolve_augment(augment)
 
 
-def test_dihedral_transforms_count():
+def test_dihedral_views_count():
     x = torch.arange(6.0).view(1, 1, 2, 3)
-    assert len(dihedral_transforms(square=False)) == 4
-    outs = {tuple(op(x).flatten().tolist()) for op in dihedral_transforms(False)}
-    assert len(outs) == 4
+    views = dihedral_views(x)
+    assert len(views) == 4
+    assert len({tuple(v.flatten().tolist()) for v in views}) == 4
     sq = torch.arange(9.0).view(1, 1, 3, 3)
-    assert len({tuple(op(sq).flatten().tolist()) for op in dihedral_transforms()}) == 8
+    assert len({tuple(v.flatten().tolist()) for v in dihedral_views(sq)}) == 8
+
+
+def _which_views(x, out):
+    """Index of the dihedral view of each x[i] that out[i] is (exactly)."""
+    views = dihedral_views(x)
+    found = []
+    for i in range(len(x)):
+        matches = [k for k, v in enumerate(views) if torch.equal(v[i], out[i])]
+        assert matches, f"image {i} is not a dihedral view of its input"
+        found.append(matches[0])
+    return set(found)
+
+
+@pytest.mark.parametrize(
+    "flip, rot90, expected",
+    [
+        (True, True, set(range(8))),  # the whole group of the square
+        (False, True, {0, 3, 5, 6}),  # rotations only: identity, half and quarter turns
+        (True, False, {0, 1, 2, 3}),  # flips only (and their product, the half turn)
+    ],
+)
+def test_augment_draws_the_dihedral_group_the_options_allow(flip, rot90, expected):
+    torch.manual_seed(0)
+    # an image with no symmetry at all, so every view is distinct
+    x = torch.arange(49.0).view(1, 1, 7, 7).pow(1.5).repeat(200, 1, 1, 1)
+    opts = resolve_augment(
+        {
+            "flip": flip,
+            "rot90": rot90,
+            "max_angle": 0,
+            "zoom": 0,
+            "shift": 0,
+            "contrast": 0,
+        }
+    )
+    assert _which_views(x, augment_batch(x, opts)) == expected
+
+
+def test_augment_without_flips_never_mirrors_a_spiral():
+    # with flips off (handedness tasks) no drawn view is a reflection
+    torch.manual_seed(1)
+    x = torch.rand(1, 1, 9, 9).repeat(300, 1, 1, 1)
+    opts = resolve_augment({"flip": False, "max_angle": 0, "zoom": 0, "shift": 0})
+    reflections = {1, 2, 4, 7}  # views: flips and transposes
+    assert not _which_views(x, augment_batch(x, {**opts, "contrast": 0})) & reflections
+
+
+def test_augment_shift_moves_the_image():
+    torch.manual_seed(0)
+    x = torch.zeros(8, 1, 32, 32)
+    x[:, :, 15:17, 15:17] = 1.0
+    opts = resolve_augment(
+        {
+            "flip": False,
+            "rot90": False,
+            "max_angle": 0,
+            "zoom": 0,
+            "shift": 0.2,
+            "contrast": 0,
+        }
+    )
+    out = augment_batch(x, opts)
+    peaks = out.flatten(1).argmax(dim=1)
+    assert len(set(peaks.tolist())) > 1
+
+
+def test_rotation_invariant_resnet_gives_one_output_for_all_eight_views():
+    from skgalaxy.neural_network import ResNet, RotationInvariantResNet
+
+    torch.manual_seed(0)
+    net = RotationInvariantResNet(in_channels=3, n_outputs=4, width=8).eval()
+    x = torch.rand(2, 3, 32, 32)
+    reference = net(x)
+    for view in dihedral_views(x):
+        assert_allclose(net(view).detach(), reference.detach(), atol=1e-5)
+    plain = ResNet(in_channels=3, n_outputs=4, width=8).eval()
+    plain.load_state_dict(net.state_dict())
+    # the plain backbone is not invariant (else the option would buy nothing)
+    assert not torch.allclose(plain(torch.rot90(x, 1, (-2, -1))), plain(x), atol=1e-4)
+
+
+def test_resnet_depth_width_and_size_checks():
+    from skgalaxy.neural_network import ResNet
+
+    net = ResNet(in_channels=1, n_outputs=2, n_blocks=4, width=8, blocks_per_stage=2)
+    convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 1 + 4 * 2 * 2 + 3  # stem, two per block, 3 projections
+    assert net.n_features == 64
+    assert net.eval()(torch.zeros(1, 1, 16, 16)).shape == (1, 2)
+    with pytest.raises(ValueError, match="too small for n_blocks=4"):
+        ResNet(n_blocks=4, image_size=15)
+    with pytest.raises(ValueError, match="width == 0"):
+        ResNet(width=0)
 
 
 def test_tree_head_is_consistent_with_the_tree():

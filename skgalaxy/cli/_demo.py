@@ -59,7 +59,6 @@ def _build(name, image_shape, n_samples, settings, args):
         return models.cnn(
             image_shape,
             n_samples=n_samples,
-            validation=False,  # the demo has its own test set: train on all the rest
             max_epochs=settings["cnn_epochs"],
             random_state=args.random_state,
         )

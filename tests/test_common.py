@@ -30,8 +30,18 @@ from skgalaxy.utils.estimator_checks import parametrize_with_image_checks
 # Parameter overrides (set_params) by class name that make the checks fast.
 FAST_PARAMS = {
     "ROICrop": {"output_size": 16},
-    "CNNClassifier": {"max_epochs": 1, "module__n_blocks": 2, "train_split": None},
-    "CNNRegressor": {"max_epochs": 1, "module__n_blocks": 2, "train_split": None},
+    "CNNClassifier": {
+        "max_epochs": 1,
+        "module__n_blocks": 2,
+        "train_split": None,
+        "mixed_precision": False,
+    },
+    "CNNRegressor": {
+        "max_epochs": 1,
+        "module__n_blocks": 2,
+        "train_split": None,
+        "mixed_precision": False,
+    },
     # small, and a tol the checks' tiny data sets reach before max_iter (no
     # ConvergenceWarning, which the warnings-as-errors config would turn into a failure)
     "NumpyMLPClassifier": {

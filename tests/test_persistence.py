@@ -29,8 +29,18 @@ from skgalaxy.utils.discovery import all_estimators
 # Small settings (set_params) so that every estimator fits in well under a second.
 FAST_PARAMS = {
     "ROICrop": {"output_size": 8},
-    "CNNClassifier": {"max_epochs": 1, "module__n_blocks": 1, "train_split": None},
-    "CNNRegressor": {"max_epochs": 1, "module__n_blocks": 1, "train_split": None},
+    "CNNClassifier": {
+        "max_epochs": 1,
+        "module__n_blocks": 1,
+        "train_split": None,
+        "mixed_precision": False,
+    },
+    "CNNRegressor": {
+        "max_epochs": 1,
+        "module__n_blocks": 1,
+        "train_split": None,
+        "mixed_precision": False,
+    },
     "NumpyMLPClassifier": {"hidden_layer_sizes": (8,), "max_iter": 5},
 }
 ESTIMATORS = dict(all_estimators())

@@ -16,7 +16,6 @@ follow skorch's conventions (``module__*``, ``optimizer__*``, ``iterator_train__
 
 import contextlib
 import inspect
-import math
 from numbers import Integral, Real
 
 import numpy as np
@@ -29,15 +28,13 @@ from sklearn.utils._param_validation import (
     validate_parameter_constraints,
 )
 from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import (
-    Callback,
-    Checkpoint,
     EarlyStopping,
     EpochTimer,
     GradientNormClipping,
-    LoadInitState,
     LRScheduler,
     PassthroughScoring,
     PrintLog,
@@ -49,6 +46,12 @@ from torch.utils.data import DataLoader, default_collate
 from ..datasets import PARENT_INDEX, QUESTION_SLICES
 from ..utils._validation import as_float_images, check_image_shape, check_images
 from ._augment import augment_batch, dihedral_views, resolve_augment
+from ._callbacks import (
+    DivergenceCheck,
+    EpochMetric,
+    TrainingCheckpoint,
+    WarmupCosineLR,
+)
 from ._modules import PRESETS, ResNet
 
 __all__ = ["CNNClassifier", "CNNRegressor"]
@@ -94,111 +97,6 @@ class _ImageDataset(torch.utils.data.Dataset):
         return _Batch(
             (torch.from_numpy(np.ascontiguousarray(self.X[idx])), self._y(idx))
         )
-
-
-# ---------------------------------------------------------------------- callbacks
-class EpochMetric(Callback):
-    """Record RMSE or accuracy of each epoch in ``history_`` from the batches' outputs.
-
-    The metric comes from the predictions the training and validation steps already
-    made, so it costs no extra forward pass. The training value is measured on the
-    (augmented) training batches while the network trains, as Keras reports it.
-
-    Parameters
-    ----------
-    kind : {"rmse", "accuracy"}
-        ``"rmse"``: ``sqrt(mean squared error over all n x k outputs)`` (the Kaggle
-        RMSE); ``"accuracy"``: share of argmax predictions equal to the target.
-    """
-
-    def __init__(self, kind="rmse"):
-        self.kind = kind
-
-    def on_epoch_begin(self, net, **kwargs):
-        self.sums_ = {"train": [0.0, 0], "valid": [0.0, 0]}
-
-    def on_batch_end(self, net, batch=None, training=False, y_pred=None, **kwargs):
-        if y_pred is None or batch is None:
-            return
-        y_pred = y_pred.detach()
-        y_true = torch.as_tensor(batch[1]).to(y_pred.device)
-        if self.kind == "rmse":
-            value = torch.sum((y_pred.float() - y_true.float().view_as(y_pred)) ** 2)
-            count = y_pred.numel()
-        else:
-            value = torch.sum(y_pred.argmax(dim=1) == y_true)
-            count = len(y_true)
-        acc = self.sums_["train" if training else "valid"]
-        acc[0] += float(value)
-        acc[1] += count
-
-    def on_epoch_end(self, net, **kwargs):
-        for prefix, (total, count) in self.sums_.items():
-            if count:
-                mean = total / count
-                value = float(np.sqrt(mean)) if self.kind == "rmse" else mean
-                net.history.record(f"{prefix}_{self.kind}", value)
-
-
-class WarmupCosineLR(Callback):
-    """Linear warm-up, then cosine decay of the learning rate, every batch.
-
-    Over the first ``warmup`` share of the ``max_epochs`` epochs the learning rate
-    rises linearly from ``lr * start_ratio`` to the net's ``lr``, then it follows
-    half a cosine down to ``lr * final_ratio`` at the end of the last epoch (the
-    one-cycle schedule of fast.ai and ``torch.optim.lr_scheduler.OneCycleLR``).
-    Epochs are counted from the first row of ``history_``, so a fit resumed from a
-    checkpoint continues the same schedule. The learning rate of each epoch's last
-    batch is recorded in ``history_`` as ``lr``.
-
-    Parameters
-    ----------
-    warmup : float, default=0.05
-        Share of the epochs spent warming up.
-    start_ratio : float, default=0.04
-        Learning rate at the first batch, as a share of ``lr``.
-    final_ratio : float, default=1e-3
-        Learning rate at the last batch, as a share of ``lr``.
-    """
-
-    def __init__(self, warmup=0.05, start_ratio=0.04, final_ratio=1e-3):
-        self.warmup = warmup
-        self.start_ratio = start_ratio
-        self.final_ratio = final_ratio
-
-    def factor(self, t):
-        """Learning rate as a share of ``lr`` at progress ``t`` in [0, 1]."""
-        t = min(max(float(t), 0.0), 1.0)
-        if self.warmup > 0 and t < self.warmup:
-            return self.start_ratio + (1 - self.start_ratio) * t / self.warmup
-        rest = (t - self.warmup) / max(1 - self.warmup, 1e-12)
-        cosine = 0.5 * (1 + math.cos(math.pi * rest))
-        return self.final_ratio + (1 - self.final_ratio) * cosine
-
-    def on_epoch_begin(self, net, dataset_train=None, **kwargs):
-        batch_size = net.get_params_for("iterator_train").get(
-            "batch_size", net.batch_size
-        )
-        n = len(dataset_train) if dataset_train is not None else 1
-        if batch_size is None or batch_size < 1:
-            batch_size = max(n, 1)
-        self.batches_ = max(1, math.ceil(n / batch_size))
-        self.epoch_ = len(net.history) - 1
-        self.batch_ = 0
-
-    def on_batch_begin(self, net, training=False, **kwargs):
-        if not training:
-            return
-        epochs = max(int(net.max_epochs), 1)
-        t = (self.epoch_ + self.batch_ / self.batches_) / epochs
-        self.lr_ = net.lr * self.factor(t)
-        for group in net.optimizer_.param_groups:
-            group["lr"] = self.lr_
-        self.batch_ += 1
-
-    def on_epoch_end(self, net, **kwargs):
-        if hasattr(self, "lr_"):
-            net.history.record("lr", self.lr_)
 
 
 # ------------------------------------------------------------------------ heads
@@ -292,7 +190,7 @@ class _CNNMixin:
         "lr_schedule": [StrOptions(set(_LR_SCHEDULES)), None],
         "clip_grad_norm": [Interval(Real, 0, None, closed="neither"), None],
         "mixed_precision": ["boolean", StrOptions({"auto", "bf16", "fp16"})],
-        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left"), Options(int, {-1})],
         "random_state": ["random_state"],
         "weight_decay": [Interval(Real, 0, None, closed="left"), None],
@@ -348,11 +246,27 @@ class _CNNMixin:
     def _resolve_device(self):
         requested = self.__dict__.get("device")
         if requested != "auto":
-            if self._device_type() == "cuda" and not torch.cuda.is_available():
+            try:
+                kind = torch.device(requested).type
+            except (RuntimeError, TypeError, ValueError):
                 raise ValueError(
-                    f"device={requested!r} but CUDA is not available on this "
-                    "machine; use device='auto' (CUDA when present, else CPU) or "
-                    "device='cpu'."
+                    f"device={requested!r} is not a torch device; use 'auto' (CUDA "
+                    "when present, else the CPU), 'cpu', 'cuda' or 'cuda:N'."
+                ) from None
+            available = {
+                "cpu": True,
+                "cuda": torch.cuda.is_available(),
+                "mps": torch.backends.mps.is_available(),
+            }
+            if not available.get(kind, False):
+                what = (
+                    "is not available on this machine"
+                    if kind in available
+                    else ("is not a device skgalaxy trains on")
+                )
+                raise ValueError(
+                    f"device={requested!r}: {kind.upper()} {what}; use "
+                    "device='auto' (CUDA when present, else the CPU) or device='cpu'."
                 )
             return
         self.device_ = _auto_device()
@@ -420,6 +334,17 @@ class _CNNMixin:
             # uint8 stays uint8 in memory (batches convert on the device); other
             # integers, bools and float16 follow the package's dtype rule
             X = as_float_images(X)
+            peak = float(np.max(np.abs(X)))
+            if peak > np.finfo(np.float32).max:
+                raise ValueError(
+                    f"X has pixel values up to {peak:.3g}, beyond float32 (the "
+                    "networks compute in float32 or bfloat16); scale the images, "
+                    "e.g. to [0, 1] or with an asinh stretch."
+                )
+            if reset:
+                self._input_peak_ = peak  # named when training diverges
+        elif reset:
+            self._input_peak_ = 1.0
         if reset:
             check_image_shape(self, X, reset=True)
         elif hasattr(self, "image_shape_"):
@@ -556,11 +481,9 @@ class _CNNMixin:
                     EarlyStopping(monitor=monitor, patience=patience, load_best=True),
                 )
             )
+        cbs.append(("divergence", DivergenceCheck()))
         if params.get("checkpoint") is not None:
-            cp = Checkpoint(
-                monitor=None, dirname=str(params["checkpoint"]), load_best=False
-            )
-            cbs += [("checkpoint", cp), ("resume", LoadInitState(cp))]
+            cbs.append(("checkpoint", TrainingCheckpoint(params["checkpoint"])))
         if params.get("verbose"):
             cbs.append(("progress_bar", ProgressBar()))
         cbs.append(("print_log", PrintLog()))
@@ -634,14 +557,38 @@ class _CNNMixin:
                 else:
                     out = self._predict_head(self._forward_module(x))
                 outputs.append(out.cpu().numpy())
-        return np.concatenate(outputs, axis=0)
+        outputs = np.concatenate(outputs, axis=0)
+        if not np.all(np.isfinite(outputs)):
+            raise FloatingPointError(
+                f"{type(self).__name__} computed NaN or infinite outputs for "
+                f"{int(np.sum(~np.isfinite(outputs).all(axis=1)))} of {len(X)} "
+                "images: the network is broken (diverged training?) or the images "
+                "are far outside the scale it was trained on. Refit with a lower lr."
+            )
+        return outputs
 
     # -------------------------------------------------------------------- fit
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         if epochs is None and self.checkpoint is not None:
             # resuming from a checkpoint: train up to max_epochs in all
             epochs = max(int(self.max_epochs) - len(self.history), 0)
-        return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        try:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        except KeyboardInterrupt as exc:
+            # skorch swallows the interrupt and returns as if training had
+            # finished; remember it, so fit raises it again after skorch's
+            # cleanup: a half-trained model must not look fitted
+            self._interrupt = exc
+            raise
+
+    def _train(self, method, *args, **kwargs):
+        """Run skorch's fit/partial_fit seeded, and re-raise an interrupt."""
+        self._interrupt = None
+        with self._rng_context():
+            method(*args, **kwargs)
+        interrupt, self._interrupt = self._interrupt, None
+        if interrupt is not None:
+            raise interrupt
 
     def fit(self, X, y, **fit_params):
         """Validate the images and targets, then initialise and train the network.
@@ -664,8 +611,7 @@ class _CNNMixin:
         keep = bool(self.warm_start and self.initialized_)
         X, y = self._validate_data_fit(X, y, reset=not keep)
         self._resolve_device()
-        with self._rng_context():
-            super().fit(X, y, **fit_params)
+        self._train(super().fit, X, y, **fit_params)
         return self
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
@@ -692,8 +638,7 @@ class _CNNMixin:
         self._check_params()
         X, y = self._validate_data_fit(X, y, reset=not self.initialized_)
         self._resolve_device()
-        with self._rng_context():
-            super().partial_fit(X, y, classes, **fit_params)
+        self._train(super().partial_fit, X, y, classes, **fit_params)
         return self
 
     def _validate_data_fit(self, X, y, *, reset):
@@ -1121,7 +1066,15 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
             )
         if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
             raise ValueError("y contains NaN or infinity; labels must be finite.")
+        if y.dtype == object and len({type(v) for v in y.tolist()}) > 1:
+            kinds = sorted({type(v).__name__ for v in y.tolist()})
+            raise TypeError(
+                f"y mixes label types {kinds}; give every label the same type "
+                "(for example all strings)."
+            )
         if reset:
+            # continuous targets are not classes (thousands of them, one per value)
+            check_classification_targets(y)
             if self.classes is not None:
                 classes = np.asarray(self.classes)
                 if len(np.unique(classes)) != len(classes):

@@ -1,8 +1,9 @@
 """Training and prediction throughput of CNNRegressor against a plain PyTorch loop.
 
-Both train seed 001's network (:class:`~skgalaxy.neural_network.GalaxyZooNet`,
-150x150x1, 37 sigmoid outputs, Adam, MSE) on the same uint8 images with the same
-batch size, in the same run, alternating, so the ratio is fair on a busy machine.
+Both train the Galaxy Zoo network of Hildebrandt's report
+(:class:`~skgalaxy.neural_network.GalaxyZooNet`, 150x150x1, 37 sigmoid outputs,
+Adam, MSE) on the same uint8 images with the same batch size, in the same run,
+alternating, so the ratio is fair on a busy machine.
 The skorch side is ``CNNRegressor(module="galaxyzoo")`` with no validation split; the
 plain loop converts each uint8 batch to float32 exactly as the estimator does.
 Prediction compares ``predict`` with a ``torch.no_grad`` loop on the same trained
@@ -18,8 +19,12 @@ Run::
 On a CUDA machine it also measures the GPU path (uint8 batches in pinned memory,
 moved once and converted on the GPU, channels-last, bf16 autocast, augmentation
 on the GPU) on ``--gpu-n-train`` images and prints images/s, seconds per
-49,262-image epoch (seed 001's training set) and GPU utilisation when pynvml is
+49,262-image epoch (the report's training set) and GPU utilisation when pynvml is
 installed. The goal there is 10,000 training images/s (under 5 s per epoch).
+
+Reference: P. Hildebrandt, "Galaxy morphology classification with Convolutional
+Neural Networks", course project report for PH0101 (Kaggle Galaxy Zoo challenge
+data).
 """
 
 import argparse
@@ -190,7 +195,7 @@ def run_cpu(args):
     # a run down, so the fastest run of each side is the least disturbed one
     best = {k: max(v) for k, v in results.items()}
     print(
-        f"CPU, {args.threads} thread(s), seed 001 network 150x150x1, batch "
+        f"CPU, {args.threads} thread(s), GalaxyZooNet 150x150x1, batch "
         f"{args.batch_size}, {args.n_train} training / {args.n_predict} predicted "
         f"images, best of {args.repeats}"
     )

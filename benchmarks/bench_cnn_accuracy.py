@@ -3,9 +3,9 @@
 Three experiments, each printing its figure next to a baseline measured in the same
 run:
 
-- ``mocz``: ``mocz_galaxy32`` (seed 003's 32x32 gray galaxies, 3 classes, 2,700
-  train / 675 test): CNNClassifier test accuracy; seed 003's MLP reached 74 % and the
-  target is at least 85 % in a fit of minutes on 2 CPU cores.
+- ``mocz``: ``mocz_galaxy32`` (the 32x32 gray galaxies of Mocz's tutorial, 3
+  classes, 2,700 train / 675 test): CNNClassifier test accuracy; the tutorial's MLP
+  reached 74 % and the target is at least 85 % in a fit of minutes on 2 CPU cores.
 - ``gz1``: ``gz1_small`` (SDSS Galaxy Zoo 1 colour cutouts, 423x423): four classes
   (clockwise and anticlockwise spirals merged, "don't know" dropped), a stratified
   75/25 split; CenterCrop (or ROICrop) + CNNClassifier against a logistic regression
@@ -19,8 +19,12 @@ Run::
     python benchmarks/bench_cnn_accuracy.py                  # all three, reduced
     python benchmarks/bench_cnn_accuracy.py mocz --epochs 40  # one, longer
 
-The data folder defaults to ../shared/data beside the repository
-(``SKGALAXY_SHARED_DATA`` overrides it).
+The data sets are read from the folder that ``SKGALAXY_SHARED_DATA`` names (by
+default, the project's shared data folder beside the repository).
+
+Reference: P. Mocz, "Create Your Own Artificial Neural Network for Multi-class
+Classification (With Python)", Level Up Coding, 2023.
+https://github.com/pmocz/artificialneuralnetwork-python
 """
 
 import argparse
@@ -80,7 +84,7 @@ def mocz(args):
         f"mocz_galaxy32 ({len(X_train)} train / {len(X_test)} test, 32x32 gray, 3 "
         f"classes), {args.epochs} epochs, fit {fit_s:.0f} s:\n"
         f"  CNNClassifier test accuracy {acc:.3f} (with TTA {acc_tta:.3f}); pixel "
-        f"logistic regression {acc_lr:.3f}; seed 003's MLP 0.74; target >= 0.85"
+        f"logistic regression {acc_lr:.3f}; Mocz's MLP 0.74; target >= 0.85"
     )
 
 

@@ -11,9 +11,11 @@
 
    Peak growth is reported against the size of the full raw array and of the
    output. The file is deleted afterwards.
-2. Galaxy Zoo: ``load_galaxy_zoo`` on ../shared/data/kaggle_gz_subset (when
-   present), 1 and 2 threads, raw and through ``Coarsen(4)``, against a plain
-   Pillow loop (``np.stack([np.asarray(Image.open(p)) for p in paths])``).
+2. Galaxy Zoo: ``load_galaxy_zoo`` on ``kaggle_gz_subset`` in the folder that
+   ``SKGALAXY_SHARED_DATA`` names (by default, the project's shared data folder
+   beside the repository), when present, 1 and 2 threads, raw and through
+   ``Coarsen(4)``, against a plain Pillow loop
+   (``np.stack([np.asarray(Image.open(p)) for p in paths])``).
 
 Timings on a shared machine vary; compare the ratios printed from one run.
 
@@ -36,7 +38,9 @@ from pathlib import Path
 import numpy as np
 
 HERE = Path(__file__).resolve()
-SHARED = HERE.parents[2] / "shared" / "data"
+SHARED = Path(
+    os.environ.get("SKGALAXY_SHARED_DATA", HERE.parents[2] / "shared" / "data")
+)
 
 
 def _status(field):

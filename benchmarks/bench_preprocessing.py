@@ -88,7 +88,7 @@ def loop_flatten(X):
 
 
 def loop_roi_crop(X, output_size=150, padding=0.1):
-    """Seed 001's ROI crop as one would write it with scikit-image."""
+    """The ROI crop of Hildebrandt's report as one would write it with scikit-image."""
     out = []
     for x in X:
         gray = rgb2gray(x)

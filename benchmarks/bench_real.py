@@ -1,6 +1,6 @@
 """skgalaxy's CNNs on real galaxies, against the baselines a user would try first.
 
-Three real labelled sets from ``../shared/data`` (never copied into the project),
+Three real labelled sets from the data folder (never copied into the project),
 with the splits every skgalaxy benchmark uses:
 
 - ``gz1``: ``gz1_small``, SDSS Galaxy Zoo 1 colour cutouts (423x423), four classes
@@ -12,7 +12,8 @@ with the splits every skgalaxy benchmark uses:
   everything else trains (the ``range_sample == 0`` rows lean featured, so they
   never enter a test figure). Crop as gz1. Score: the Kaggle RMSE, also per
   question.
-- ``mocz``: ``mocz_galaxy32``, 32x32 gray galaxies in three classes, its own split.
+- ``mocz``: ``mocz_galaxy32``, the 32x32 gray galaxies in three classes of Mocz's
+  tutorial, its own split.
 
 For each set it prints the baselines (majority class or training mean, pixel
 logistic regression or the Galaxy Zoo pixel baselines), skgalaxy's CNN with its
@@ -28,8 +29,13 @@ folder by default). Run::
     python benchmarks/bench_real.py --quick         # small and short, a smoke run
     python benchmarks/bench_real.py --sets gz1 --recipes defaults,rotation
 
-The data folder defaults to ../shared/data beside the repository
-(``SKGALAXY_SHARED_DATA`` overrides it). Both sides use the same 2 threads.
+The data folder is the one ``SKGALAXY_SHARED_DATA`` names (by default, the
+project's shared data folder beside the repository). Both sides use the same 2
+threads.
+
+Reference: P. Mocz, "Create Your Own Artificial Neural Network for Multi-class
+Classification (With Python)", Level Up Coding, 2023.
+https://github.com/pmocz/artificialneuralnetwork-python
 """
 
 import argparse
@@ -244,7 +250,9 @@ def main(argv=None):
     parser.add_argument("--out", default=None, help="folder for bench_real.json")
     args = parser.parse_args(argv)
     if not DATA.is_dir():
-        raise SystemExit(f"{DATA} is missing: the real sets live in ../shared/data")
+        raise SystemExit(
+            f"{DATA} is missing: set SKGALAXY_SHARED_DATA to the data folder"
+        )
     torch.set_num_threads(THREADS)
     recipes = [r for r in args.recipes.split(",") if r]
     unknown = sorted(set(recipes) - set(RECIPES))

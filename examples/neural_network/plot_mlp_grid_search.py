@@ -1,14 +1,21 @@
 """
-======================================================
+====================================================
 Tuning the NumPy network: size, depth and activation
-======================================================
+====================================================
 
-Seed 003 ends by suggesting other hidden-layer sizes and regularisation; seed 004
-compares activations and depths for its CNN. With
+Mocz's tutorial [1]_ ends by suggesting other hidden-layer sizes and
+regularisation; the course assignment with the AlexNet-like grid [2]_ compares
+activations and depths for its CNN. With
 :class:`~skgalaxy.neural_network.NumpyMLPClassifier` those are parameters, so
 :class:`~sklearn.model_selection.GridSearchCV` can search them: here the number of
 hidden units, the number of hidden layers and the activation, on gray synthetic
-galaxies of seed 003's three classes (elliptical, spiral, irregular).
+galaxies of the tutorial's three classes (elliptical, spiral, irregular).
+
+.. [1] P. Mocz, "Create Your Own Artificial Neural Network for Multi-class
+   Classification (With Python)", Level Up Coding, 2023. Code:
+   https://github.com/pmocz/artificialneuralnetwork-python
+.. [2] "Neural Networks: Assignment 2", course assignment, spring semester 2019
+   (AlexNet-like galaxy classifiers on Galaxy Zoo images).
 """
 
 # %%

@@ -1,25 +1,27 @@
 """
-======================================
+================================
 What each image transformer does
-======================================
+================================
 
 skgalaxy's transformers in :mod:`skgalaxy.preprocessing` take stacks of images
 ``(n_samples, height, width[, n_channels])`` and can be chained in a
 scikit-learn :class:`~sklearn.pipeline.Pipeline`. This example applies each one
 to the same synthetic Galaxy Zoo-sized galaxies and shows the result:
 
-- :class:`~skgalaxy.preprocessing.CenterCrop`: the middle of the cutout (seed 002);
+- :class:`~skgalaxy.preprocessing.CenterCrop`: the middle of the cutout (as
+  Miller's VGG16 project does);
 - :class:`~skgalaxy.preprocessing.ROICrop`: a square around the galaxy that a
-  threshold finds, resized to 150x150 (seed 001), even when the galaxy is off
-  centre;
+  threshold finds, resized to 150x150 (as in Hildebrandt's Galaxy Zoo report),
+  even when the galaxy is off centre;
 - :class:`~skgalaxy.preprocessing.Grayscale`: one luminance channel;
-- :class:`~skgalaxy.preprocessing.Coarsen`: block averages (seed 000);
+- :class:`~skgalaxy.preprocessing.Coarsen`: block averages (as in the NumPy
+  tutorial on Galaxy10 DECaLS);
 - :class:`~skgalaxy.preprocessing.Resize`: any size, with anti-aliasing;
 - :class:`~skgalaxy.preprocessing.Flatten`: rows of pixel features for any
   scikit-learn estimator.
 
 uint8 images come out as float32 in [0, 1]; float32 and float64 images keep
-their dtype.
+their dtype. The works named here are listed in :ref:`references`.
 """
 
 # %%
@@ -97,9 +99,9 @@ show_row(Xr, ["150x150"] * len(Xr), "ROICrop(output_size=150)")
 # %%
 # Grayscale, Coarsen, Resize
 # --------------------------
-# Seed 001 trains on gray ROI crops: ``Grayscale`` after ``ROICrop`` (Rec.601
-# weights, as OpenCV). ``Coarsen(4)`` averages 4x4 blocks: 424x424 becomes
-# 106x106 (a size that is not a multiple of the factor loses its remainder
+# Hildebrandt's report trains on gray ROI crops: ``Grayscale`` after ``ROICrop``
+# (Rec.601 weights, as OpenCV). ``Coarsen(4)`` averages 4x4 blocks: 424x424
+# becomes 106x106 (a size that is not a multiple of the factor loses its remainder
 # evenly from both sides). ``Resize`` reaches any size with anti-aliasing.
 gray = Grayscale().fit_transform(Xr)
 coarse = Coarsen(factor=4).fit_transform(X)

@@ -6,8 +6,9 @@ Looking at Galaxy Zoo vote fractions
 Galaxy Zoo volunteers classified galaxies by answering a decision tree of 11
 questions; the Kaggle challenge gives, for each galaxy, the fraction of
 volunteers who chose each of the 37 answers. This example looks at such votes
-the way seed 001 does, on synthetic galaxies whose votes
-:func:`~skgalaxy.datasets.make_galaxies` derives from their true shapes:
+the way Hildebrandt's Galaxy Zoo report does (see :ref:`references`), on
+synthetic galaxies whose votes :func:`~skgalaxy.datasets.make_galaxies` derives
+from their true shapes:
 
 - the galaxy the volunteers were surest of, for each answer;
 - one galaxy's 37 fractions, grouped by question, beside a model's prediction;

@@ -1,7 +1,7 @@
 """
-=====================================
+===============================
 Quickstart: a galaxy classifier
-=====================================
+===============================
 
 The shortest path from images to a classifier, and a look at what it gets wrong.
 
@@ -11,8 +11,9 @@ scikit-learn :class:`~sklearn.pipeline.Pipeline`. Here:
 
 - :func:`~skgalaxy.datasets.make_galaxies` draws labelled synthetic galaxies of
   the ten Galaxy10 DECaLS classes (no download);
-- :class:`~skgalaxy.preprocessing.Coarsen` averages 4x4 pixel blocks, as seed 000
-  does with its 256x256 Galaxy10 images;
+- :class:`~skgalaxy.preprocessing.Coarsen` averages 4x4 pixel blocks, as a NumPy
+  tutorial on Galaxy10 DECaLS does with its 256x256 images (see
+  :ref:`references`);
 - :class:`~skgalaxy.neural_network.NumpyMLPClassifier`, a network written in
   NumPy, learns the classes;
 - :mod:`skgalaxy.plotting` shows the galaxies with their true and predicted

@@ -1,7 +1,7 @@
 """
-==============================================
+=============================================
 Grid search on a Dask cluster, data from HDF5
-==============================================
+=============================================
 
 scikit-learn parallelises :class:`~sklearn.model_selection.GridSearchCV` with
 joblib, and joblib can hand its tasks to a `Dask <https://www.dask.org>`_
@@ -44,7 +44,7 @@ from skgalaxy.utils import dask_apply, hdf5_to_dask
 N_GALAXIES = 900
 N_WORKERS = 2
 
-# Seed 003's three classes: elliptical, spiral, irregular.
+# The three classes of Mocz's tutorial: elliptical, spiral, irregular.
 X, y = make_galaxies(
     N_GALAXIES, image_size=32, classes="elliptical-spiral-irregular", random_state=0
 )

@@ -87,11 +87,11 @@ print(stamps.shape, "->", sky_crops.shape)
 # %%
 # Training on synthetic galaxies
 # ------------------------------
-# Seed 003's three classes (elliptical, spiral, irregular) at 64x64 pixels,
-# cropped by a ROICrop with the same rule: three noise levels above the synthetic
-# sky, measured the same robust way over all training pixels. The classifier sees
-# gray images, each stretched to its own 5th-99.5th percentiles (``stretch``),
-# coarsened to 16x16.
+# The three classes of Mocz's tutorial (elliptical, spiral, irregular) at 64x64
+# pixels, cropped by a ROICrop with the same rule: three noise levels above the
+# synthetic sky, measured the same robust way over all training pixels. The
+# classifier sees gray images, each stretched to its own 5th-99.5th percentiles
+# (``stretch``), coarsened to 16x16.
 classes = list(CLASS_MAPPINGS["elliptical-spiral-irregular"])
 X, y = make_galaxies(
     N_TRAIN, image_size=64, classes="elliptical-spiral-irregular", random_state=0

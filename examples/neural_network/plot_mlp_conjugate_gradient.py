@@ -1,9 +1,9 @@
 """
-===========================================================
+========================================================
 Conjugate gradient: training and test cost per iteration
-===========================================================
+========================================================
 
-Seed 003 (Philip Mocz's tutorial) classifies 32x32 gray galaxies as elliptical,
+Philip Mocz's tutorial [1]_ classifies 32x32 gray galaxies as elliptical,
 spiral or irregular with a network of 8 sigmoid hidden units, a sigmoid per class
 with the binary cross-entropy, an L2 penalty ``lambda / (2 m) sum(Theta**2)`` with
 ``lambda = 1``, and SciPy's nonlinear conjugate gradient for 600 iterations. It
@@ -16,15 +16,20 @@ network overfits. The final model gets 74% of the test set right.
 as ``validation_data`` records its cost (with the same penalty term) at every
 iteration in ``validation_loss_curve_``.
 
-The example uses the tutorial's own images when they are next to the repository
-(``../shared/data/mocz_galaxy32``, or ``SKGALAXY_SHARED_DATA``); otherwise it
-draws the same three classes with :func:`~skgalaxy.datasets.make_galaxies`.
+The example uses the tutorial's own images when the ``SKGALAXY_SHARED_DATA``
+environment variable names a folder holding ``mocz_galaxy32/mocz_galaxy32.npz``;
+otherwise it draws the same three classes with
+:func:`~skgalaxy.datasets.make_galaxies`.
+
+.. [1] P. Mocz, "Create Your Own Artificial Neural Network for Multi-class
+   Classification (With Python)", Level Up Coding, 2023. Code:
+   https://github.com/pmocz/artificialneuralnetwork-python
 """
 
 # %%
 # Sizes
 # -----
-# The seed runs 600 iterations; the default here is shorter so the example runs
+# The tutorial runs 600 iterations; the default here is shorter so the example runs
 # in seconds. Raise ``MAX_ITER`` to 600 to see the test cost turn up.
 MAX_ITER = 150
 N_SYNTHETIC = 1500  # images drawn when the tutorial's data is absent
@@ -45,10 +50,12 @@ def _shared_data():
     env = os.environ.get("SKGALAXY_SHARED_DATA")
     if env:
         return Path(env)
+    # without the variable, look beside the repository's folder
     try:
-        return Path(__file__).resolve().parents[2].parent / "shared" / "data"
+        root = Path(__file__).resolve().parents[2]
     except NameError:  # run without a file (e.g. pasted into a console)
-        return Path("../shared/data")
+        root = Path.cwd()
+    return root.parent / "shared" / "data"
 
 
 path = _shared_data() / "mocz_galaxy32" / "mocz_galaxy32.npz"
@@ -77,8 +84,8 @@ else:
 print(f"{source}: {len(X_train)} training and {len(X_test)} test images")
 
 # %%
-# Seed 003's network
-# ------------------
+# The tutorial's network
+# -----------------------
 clf = NumpyMLPClassifier(
     hidden_layer_sizes=(8,),
     activation="sigmoid",
@@ -89,12 +96,12 @@ clf = NumpyMLPClassifier(
     random_state=0,
 )
 with warnings.catch_warnings():
-    # the seed stops after a fixed number of iterations, not at convergence
+    # the tutorial stops after a fixed number of iterations, not at convergence
     warnings.simplefilter("ignore", ConvergenceWarning)
     clf.fit(X_train, y_train, validation_data=(X_test, y_test))
 print(f"{clf.n_iter_} conjugate-gradient iterations")
 print(f"training accuracy {clf.score(X_train, y_train):.3f}")
-print(f"test accuracy     {clf.score(X_test, y_test):.3f} (the seed: 0.74 at 600)")
+print(f"test accuracy     {clf.score(X_test, y_test):.3f} (the tutorial: 0.74 at 600)")
 
 # %%
 # Cost per iteration
@@ -107,7 +114,7 @@ ax.plot(iterations, clf.validation_loss_curve_, label="test cost")
 ax.axvline(best + 1, color="gray", linestyle=":", label="lowest test cost")
 ax.set_xlabel("conjugate-gradient iteration")
 ax.set_ylabel("cost J (cross-entropy + L2)")
-ax.set_title(f"Seed 003's network on {source}")
+ax.set_title(f"The tutorial's network on {source}")
 ax.legend()
 fig.tight_layout()
 plt.show()
@@ -117,7 +124,7 @@ plt.show()
 # -----------------------
 # ``early_stopping=True`` watches the validation cost instead, stops
 # ``n_iter_no_change`` iterations after its minimum and restores the weights of
-# that iteration. (As in the seed, the test set doubles as the validation set
+# that iteration. (As in the tutorial, the test set doubles as the validation set
 # here; in real work keep a separate one.)
 stopped = NumpyMLPClassifier(
     hidden_layer_sizes=(8,),

@@ -1,11 +1,12 @@
 """
-===============================================
-Seed 001's baseline table in one grid search
-===============================================
+============================================================
+Pixel baselines of the Galaxy Zoo challenge, one grid search
+============================================================
 
-Before training a CNN on the Galaxy Zoo challenge, seed 001 asks what a model
-must beat. It scores every model by the element-wise RMSE over the 37 vote
-fractions (the Kaggle score) and measures three baselines on the real data:
+Before training a CNN on the Galaxy Zoo challenge, Hildebrandt's report [1]_
+asks what a model must beat. It scores every model by the element-wise RMSE over
+the 37 vote fractions (the Kaggle score) and measures three baselines on the real
+data:
 
 ======================================  ========
 baseline                                RMSE
@@ -22,6 +23,10 @@ so the table is one :class:`~sklearn.model_selection.GridSearchCV` over
 it runs on synthetic galaxies with Galaxy Zoo votes from
 :func:`~skgalaxy.datasets.make_galaxies`; a small CNN joins the comparison when
 torch is installed, and the real Kaggle data is used when you have it.
+
+.. [1] P. Hildebrandt, "Galaxy morphology classification with Convolutional
+   Neural Networks", course project report for PH0101 (Kaggle Galaxy Zoo
+   challenge data).
 """
 
 # %%
@@ -59,7 +64,7 @@ STRATEGIES = ["mean", "central_pixel", "average_pixel", "central_patch_cluster"]
 # Synthetic galaxies and their votes
 # ----------------------------------
 # ``votes`` holds the 37 vote fractions, Class1.1 ... Class11.6, consistent with
-# the Galaxy Zoo decision tree. As in seed 001, 20% of the galaxies are held out.
+# the Galaxy Zoo decision tree. As in the report, 20% of the galaxies are held out.
 X, _, votes = make_galaxies(
     N_GALAXIES, image_size=IMAGE_SIZE, return_votes=True, random_state=0
 )
@@ -97,7 +102,7 @@ print("best:", search.best_params_["strategy"])
 # Each baseline is refitted on the whole training set and scored on the test
 # galaxies. When torch is installed, a small CNN joins them: the images are
 # coarsened 4x (16x16 pixels) and three conv blocks of 8, 16 and 32 filters are
-# trained for ``CNN_EPOCHS`` epochs on the CPU. It is far from seed 001's
+# trained for ``CNN_EPOCHS`` epochs on the CPU. It is far from the report's
 # network (``examples/neural_network``), but it shows how much more than a
 # colour the shapes carry.
 models = {s: clone(search.best_estimator_).set_params(strategy=s) for s in STRATEGIES}
@@ -145,7 +150,7 @@ fig.tight_layout()
 # The real data
 # -------------
 # With Kaggle's files, the same grid search on the first ``KAGGLE_MAX_IMAGES``
-# galaxies (raw 424x424 JPEGs, 10x10 patch) reproduces seed 001's setting.
+# galaxies (raw 424x424 JPEGs, 10x10 patch) reproduces the report's setting.
 if KAGGLE_DIR and (Path(KAGGLE_DIR) / "training_solutions_rev1.csv").is_file():
     from skgalaxy.datasets import load_galaxy_zoo
 
@@ -168,9 +173,9 @@ else:
 # %%
 # What the table says
 # -------------------
-# As in seed 001, every pixel baseline is at least as good as the mean vote,
+# As in the report, every pixel baseline is at least as good as the mean vote,
 # and none comes close to a network that sees the shapes. The order among the
-# colour baselines depends on the data: in seed 001's Kaggle images the central
+# colour baselines depends on the data: in the report's Kaggle images the central
 # pixel did best (0.1577) and Kaggle's colour groups (0.16194) barely beat the
 # mean (0.1639), while ``make_galaxies`` gives its classes distinct colours (red
 # bulges, bluer disks), so the mean colour and the patch groups do better here.

@@ -1,27 +1,31 @@
 """
-======================================================
-Seed 001: a CNN regressor on Galaxy Zoo vote fractions
-======================================================
+============================================
+A CNN regressor on Galaxy Zoo vote fractions
+============================================
 
-Seed 001 predicts the 37 Galaxy Zoo vote fractions of each galaxy with a
-convolutional network: it crops every image to the region of interest, turns it
-gray, resizes it to 150x150 and trains six conv blocks with batch norm, a dense
-head and sigmoid outputs, scored by the element-wise RMSE (0.0926 on the real
-data). In skgalaxy that is a :class:`~sklearn.pipeline.Pipeline` of
+Hildebrandt's Galaxy Zoo report [1]_ predicts the 37 vote fractions of each
+galaxy with a convolutional network: it crops every image to the region of
+interest, turns it gray, resizes it to 150x150 and trains six conv blocks with
+batch norm, a dense head and sigmoid outputs, scored by the element-wise RMSE
+(0.0926 on the real data). In skgalaxy that is a :class:`~sklearn.pipeline.Pipeline` of
 :class:`~skgalaxy.preprocessing.ROICrop`, :class:`~skgalaxy.preprocessing.Grayscale`
 and :class:`~skgalaxy.neural_network.CNNRegressor`; the learning curves come from
 the estimator's ``history_``.
 
 The gallery runs a small network on small synthetic galaxies from
 :func:`~skgalaxy.datasets.make_galaxies` so it finishes in seconds on a CPU.
+
+.. [1] P. Hildebrandt, "Galaxy morphology classification with Convolutional
+   Neural Networks", course project report for PH0101 (Kaggle Galaxy Zoo
+   challenge data).
 """
 
 # %%
 # Settings
 # --------
-# ``FULL_SIZE = True`` runs seed 001's own network (``module="galaxyzoo"``,
+# ``FULL_SIZE = True`` runs the report's own network (``module="galaxyzoo"``,
 # 848,133 parameters) on 150x150 crops of ``N_GALAXIES`` galaxies for
-# ``MAX_EPOCHS`` epochs with seed 001's augmentation; that wants a GPU
+# ``MAX_EPOCHS`` epochs with the report's augmentation; that wants a GPU
 # (``device="auto"`` picks it) and e.g. ``N_GALAXIES = 20_000``, ``MAX_EPOCHS = 50``.
 import time
 
@@ -67,9 +71,9 @@ print(f"{len(X_train)} training and {len(X_test)} test galaxies, {X.shape[1:]} e
 # The pipeline
 # ------------
 # ``ROICrop`` finds the galaxy by a threshold and crops a padded square around it,
-# as seed 001's OpenCV code did; ``Grayscale`` uses the same Rec.601 weights.
+# as the report's OpenCV code did; ``Grayscale`` uses the same Rec.601 weights.
 # ``CNNRegressor`` holds out 20 % of the training set (skorch's ``train_split``)
-# to report validation RMSE each epoch; ``augment=True`` adds seed 001's random
+# to report validation RMSE each epoch; ``augment=True`` adds the report's random
 # flips, rotations, zoom and contrast to every training batch.
 pipe = make_pipeline(
     ROICrop(output_size=crop_size),
@@ -90,7 +94,7 @@ print(f"fit in {time.perf_counter() - start:.1f} s")
 # %%
 # Test RMSE against the mean-prediction baseline
 # ----------------------------------------------
-# Seed 001's first baseline predicts every galaxy's votes as the training mean.
+# The report's first baseline predicts every galaxy's votes as the training mean.
 pred = pipe.predict(X_test)
 baseline = kaggle_rmse(y_test, np.broadcast_to(y_train.mean(axis=0), y_test.shape))
 print(f"CNN test RMSE {kaggle_rmse(y_test, pred):.4f}, mean baseline {baseline:.4f}")
@@ -99,7 +103,7 @@ print(f"CNN test RMSE {kaggle_rmse(y_test, pred):.4f}, mean baseline {baseline:.
 # Learning curves
 # ---------------
 # ``history_`` stores the RMSE of each epoch on the (augmented) training batches
-# and on the validation split, as Keras' ``history.history`` did in seed 001.
+# and on the validation split, as Keras' ``history.history`` did in the report.
 history = pipe[-1].history_
 epochs = history[:, "epoch"]
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))

@@ -1,12 +1,12 @@
 """
-====================================================================
-Seed 002: centre crop and a VGG16-style network, with Hubble classes
-====================================================================
+==========================================================
+Centre crop and a VGG16-style network, with Hubble classes
+==========================================================
 
-Seed 002 crops each Galaxy Zoo image to its central half, resizes it, and trains
-an ImageNet-pretrained VGG16 with a dense head (1024, dropout, 1024, 37 sigmoid
-outputs) on the vote fractions; it then reads Hubble classes (elliptical, spiral,
-barred spiral) off the predicted votes.
+Miller's project [1]_ crops each Galaxy Zoo image to its central half, resizes
+it, and trains an ImageNet-pretrained VGG16 [2]_ with a dense head (1024,
+dropout, 1024, 37 sigmoid outputs) on the vote fractions; it then reads Hubble
+classes (elliptical, spiral, barred spiral) off the predicted votes.
 
 skgalaxy builds the same backbone without torchvision:
 :class:`~skgalaxy.neural_network.VGG16Net` (the ``"vgg16"`` preset) has
@@ -15,13 +15,18 @@ file loads into it with ``module__weights``. The gallery trains a narrow
 VGG-style network (``module__base_filters=4`` instead of 64, with batch norm)
 from scratch on small synthetic galaxies, then shows how real weights are
 loaded.
+
+.. [1] W. Miller, "Naming the Stars: Using a Convoluted Neural Network to
+   Classify Galaxy Images", William Miller's Projects (project page).
+.. [2] K. Simonyan and A. Zisserman, "Very Deep Convolutional Networks for
+   Large-Scale Image Recognition", ICLR 2015. https://arxiv.org/abs/1409.1556
 """
 
 # %%
 # Settings
 # --------
 # ``N_GALAXIES``, ``IMAGE_SIZE`` (before the crop) and ``BASE_FILTERS`` keep the
-# gallery fast. Seed 002's setting is 424-pixel images cropped to 212 pixels and
+# gallery fast. Miller's setting is 424-pixel images cropped to 212 pixels and
 # ``BASE_FILTERS = 64`` with pretrained weights, on a GPU.
 import time
 
@@ -56,8 +61,8 @@ X_train, X_test, y_train, y_test = train_test_split(
 # %%
 # Centre crop + VGG-style regressor
 # ---------------------------------
-# ``CenterCrop(fraction=0.5, output_size=32)`` keeps the central half, as seed
-# 002, and resizes it to 32x32 (the smallest image VGG16's five poolings take).
+# ``CenterCrop(fraction=0.5, output_size=32)`` keeps the central half, as Miller
+# does, and resizes it to 32x32 (the smallest image VGG16's five poolings take).
 pipe = make_pipeline(
     CenterCrop(fraction=0.5, output_size=32),
     CNNRegressor(
@@ -87,10 +92,10 @@ print(
 # %%
 # Hubble classes from predicted votes
 # -----------------------------------
-# Seed 002's rule (:func:`~skgalaxy.datasets.hubble_class`): elliptical when
+# Miller's rule (:func:`~skgalaxy.datasets.hubble_class`): elliptical when
 # Class1.1 passes the threshold, spiral when Class4.1 and Class3.2 do, barred
 # spiral when Class4.1 and Class3.1 do. Predicted votes are less extreme than
-# volunteers' (seed 002 noticed the same), so a lower threshold assigns more.
+# volunteers' (Miller noticed the same), so a lower threshold assigns more.
 thresholds = np.linspace(0.3, 0.9, 7)
 assigned_true = [np.mean(hubble_class(y_test, t) >= 0) for t in thresholds]
 assigned_pred = [np.mean(hubble_class(pred, t) >= 0) for t in thresholds]

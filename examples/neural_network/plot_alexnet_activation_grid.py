@@ -1,26 +1,29 @@
 """
-=========================================================
-Seed 004: twelve AlexNet-like networks in one grid search
-=========================================================
+===============================================
+Twelve AlexNet-like networks in one grid search
+===============================================
 
-Seed 004 classifies gray galaxy images by the plurality answer of their Galaxy
-Zoo votes with an AlexNet-like network, and compares twelve variants: four
-activation functions in the convolutions times 0, 1 or 3 extra convolution
-layers, by test accuracy and training time (its best: 69 %, ReLU or tanh with no
-extra layer, a little over five minutes on a GPU).
+A neural-networks course assignment [1]_ classifies gray galaxy images by the
+plurality answer of their Galaxy Zoo votes with an AlexNet-like network, and
+compares twelve variants: four activation functions in the convolutions times 0,
+1 or 3 extra convolution layers, by test accuracy and training time (its best:
+69 %, ReLU or tanh with no extra layer, a little over five minutes on a GPU).
 
 With :class:`~skgalaxy.neural_network.CNNClassifier` and the ``"alexnet_like"`` preset
 (:class:`~skgalaxy.neural_network.AlexNetLike`) the two knobs are the parameters
 ``module__activation`` and ``module__n_extra_conv``, so the comparison is a single
 :class:`~sklearn.model_selection.GridSearchCV`, and ``cv_results_`` holds both the
 accuracy and the fit time of every network.
+
+.. [1] "Neural Networks: Assignment 2", course assignment, spring semester 2019
+   (AlexNet-like galaxy classifiers on Galaxy Zoo images).
 """
 
 # %%
 # Settings
 # --------
 # The gallery uses ``N_GALAXIES`` small synthetic galaxies at ``IMAGE_SIZE``
-# pixels, 2-fold cross-validation and few epochs. Seed 004's setting is
+# pixels, 2-fold cross-validation and few epochs. The assignment's setting is
 # ``IMAGE_SIZE = 60`` with tens of thousands of galaxies and more epochs
 # (e.g. ``N_GALAXIES = 20_000``, ``MAX_EPOCHS = 20``), on a GPU.
 import matplotlib.pyplot as plt
@@ -39,7 +42,7 @@ N_GALAXIES = 300
 IMAGE_SIZE = 32
 MAX_EPOCHS = 15
 
-# Seed 004's label is the plurality answer of the Kaggle votes
+# The assignment's label is the plurality answer of the Kaggle votes
 # (skgalaxy.datasets.plurality_class(votes)); on synthetic votes that answer is
 # mostly "no odd feature", so the gallery uses make_galaxies' four gz1 classes
 # (elliptical, spiral, edge-on, merger), balanced, instead.
@@ -51,10 +54,11 @@ print(X.shape, np.bincount(y))
 # %%
 # One grid search over activation and depth
 # -----------------------------------------
-# Seed 004's "exponential" activation diverged (an undefined loss); the grid here
-# uses ELU in its place. The convolutions and dense layers are narrower than the
-# seed's (96, 256, 384 filters; 1024 and 512 units) to keep the gallery fast;
-# drop ``module__filters`` and ``module__hidden_units`` for the seed's network.
+# The assignment's "exponential" activation diverged (an undefined loss); the
+# grid here uses ELU in its place. The convolutions and dense layers are narrower
+# than the assignment's (96, 256, 384 filters; 1024 and 512 units) to keep the
+# gallery fast; drop ``module__filters`` and ``module__hidden_units`` for the
+# assignment's network.
 clf = CNNClassifier(
     "alexnet_like",
     module__filters=(24, 64, 96, 64),
@@ -72,8 +76,8 @@ search = GridSearchCV(clf, grid, cv=2).fit(X, y)
 print("best:", search.best_params_, f"accuracy {search.best_score_:.3f}")
 
 # %%
-# The table of seed 004's figure 7
-# --------------------------------
+# The table of the assignment's figure 7
+# --------------------------------------
 results = search.cv_results_
 activations = grid["module__activation"]
 depths = grid["module__n_extra_conv"]
@@ -112,7 +116,7 @@ for depth, marker in markers.items():
 ax.set(
     xlabel="mean fit time per fold (s)",
     ylabel="mean cross-validated accuracy",
-    title="Seed 004's grid: activation x extra convolutions",
+    title="Activation x extra convolutions",
 )
 ax.legend(fontsize="small", ncol=2)
 fig.tight_layout()

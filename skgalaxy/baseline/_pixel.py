@@ -1,4 +1,4 @@
-"""Pixel baselines of the Galaxy Zoo challenge (seed 001 and Kaggle's benchmark)."""
+"""Pixel baselines of the Galaxy Zoo challenge (Hildebrandt's and Kaggle's)."""
 
 import math
 from numbers import Integral
@@ -39,16 +39,16 @@ def _to_image_scale(values, dtype):
 class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     """Baselines that predict vote fractions from a galaxy's colour.
 
-    The benchmarks that seed 001 measures every model against on the Galaxy Zoo 2
-    vote fractions [2]_, as one estimator whose ``strategy`` a ``GridSearchCV``
-    can search:
+    The benchmarks that Hildebrandt's report measures every model against on the
+    Galaxy Zoo 2 vote fractions [2]_, as one estimator whose ``strategy`` a
+    ``GridSearchCV`` can search:
 
     - ``"mean"``: the training mean of each target, whatever the image
-      (seed 001's "average confidence", RMSE 0.1639 on the Kaggle data);
+      (Hildebrandt's "average confidence", RMSE 0.1639 on the Kaggle data);
     - ``"central_pixel"``: ``estimator`` (a linear regression by default) on the
-      colour of the central pixel, ``X[:, h // 2, w // 2]`` (seed 001: 0.1577);
+      colour of the central pixel, ``X[:, h // 2, w // 2]`` (the report: 0.1577);
     - ``"average_pixel"``: ``estimator`` on the mean colour of the whole image
-      (seed 001: 0.1597);
+      (the report: 0.1597);
     - ``"central_patch_cluster"``: Kaggle's "central pixel benchmark" [1]_ (0.16194):
       training galaxies are grouped by the quantised colour of their central
       ``patch_size x patch_size`` patch, and a galaxy is predicted the mean
@@ -58,13 +58,13 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     ----------
     strategy : {"mean", "central_pixel", "average_pixel", \
 "central_patch_cluster"}, default="central_pixel"
-        Which baseline to fit; ``"central_pixel"`` is the best of seed 001's.
+        Which baseline to fit; ``"central_pixel"`` is the best of Hildebrandt's.
     estimator : regressor or None, default=None
         Regressor fitted on the colour features (one per channel) by the
         ``"central_pixel"`` and ``"average_pixel"`` strategies; None means
-        :class:`~sklearn.linear_model.LinearRegression`, as in seed 001. It is
-        cloned at fit, and ignored by the other strategies (so a grid over
-        ``strategy`` can keep one ``estimator``).
+        :class:`~sklearn.linear_model.LinearRegression`, as in Hildebrandt's
+        report. It is cloned at fit, and ignored by the other strategies (so a
+        grid over ``strategy`` can keep one ``estimator``).
     patch_size : int, default=10
         Side in pixels of the central patch whose mean colour groups galaxies in
         ``"central_patch_cluster"``. The patch starts at ``(h - patch_size) // 2``
@@ -80,7 +80,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     clip : bool, default=False
         If True, clip predictions to the range of each target seen in fit (for
         vote fractions, inside [0, 1]), which can only lower the error of a
-        linear ``estimator`` that overshoots. False reproduces seed 001, whose
+        linear ``estimator`` that overshoots. False reproduces the report, whose
         linear regressions were not clipped; the other strategies predict means
         of training targets and never leave that range.
 
@@ -114,7 +114,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     See Also
     --------
     sklearn.dummy.DummyRegressor : The ``"mean"`` strategy for 2-D features.
-    skgalaxy.metrics.kaggle_rmse : The score seed 001 compares the baselines by.
+    skgalaxy.metrics.kaggle_rmse : The score the report compares the baselines by.
 
     Notes
     -----
@@ -195,7 +195,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             X = X[..., None]
         _, h, w, _ = X.shape
         if self.strategy == "central_pixel":
-            # Seed 001's pixel: int(h / 2), the lower-right one of the middle four
+            # Hildebrandt's pixel: int(h / 2), the lower-right one of the middle four
             # when the size is even.
             features = X[:, h // 2, w // 2, :].astype(np.float64)
         elif self.strategy == "average_pixel":

@@ -109,7 +109,7 @@ _BUILT_IN = {
     "cnn": (cnn, "skgalaxy's CNNClassifier, or CNNRegressor for vote fractions"),
     "baseline": (
         baseline,
-        "PixelBaselineRegressor (seed 001's pixel baselines) on votes",
+        "PixelBaselineRegressor (Hildebrandt's pixel baselines) on votes",
     ),
     "logistic": (
         logistic,

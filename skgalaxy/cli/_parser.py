@@ -142,7 +142,7 @@ data sources:
   FILE.h5, .hdf5    a Galaxy10 DECaLS file ('images' and 'ans' datasets)
   FOLDER            a Kaggle Galaxy Zoo folder (training_solutions_rev1.csv and
                     images_training_rev1/<GalaxyID>.jpg)
-  FILE.csv[.gz]     seed 003's CSV (a label, then 32x32 pixel values, per row)
+  FILE.csv[.gz]     Mocz's CSV (a label, then 32x32 pixel values, per row)
 """
 
 

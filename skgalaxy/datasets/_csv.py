@@ -1,4 +1,4 @@
-"""Loader for seed 003's CSV format: a label, then the pixels of one image, per row."""
+"""Loader for Mocz's CSV format: a label, then the pixels of one image, per row."""
 
 import warnings
 from numbers import Integral

@@ -333,7 +333,7 @@ def tree_consistency_error(votes):
     prefer_skip_nested_validation=True,
 )
 def hubble_class(votes, threshold=0.9):
-    """Hubble class from vote fractions, as seed 002 derived it.
+    """Hubble class from vote fractions, as Miller's project derived it.
 
     Parameters
     ----------
@@ -373,7 +373,7 @@ def hubble_class(votes, threshold=0.9):
     prefer_skip_nested_validation=True,
 )
 def plurality_class(votes, answers=None):
-    """The answer with the largest vote fraction (seed 004's class).
+    """The answer with the largest vote fraction (the course assignment's class).
 
     Parameters
     ----------
@@ -381,8 +381,8 @@ def plurality_class(votes, answers=None):
         Vote fractions in the Kaggle order.
     answers : sequence of str or None, default=None
         Column names to choose among (e.g. ``["Class1.1", "Class1.2", "Class1.3"]``).
-        None uses all 37 columns, as seed 004 did; note that Q6 ("anything odd?")
-        is not a morphology, yet Class6.2 is often the largest column.
+        None uses all 37 columns, as the course assignment did; note that Q6 ("anything
+        odd?") is not a morphology, yet Class6.2 is often the largest column.
 
     Returns
     -------

@@ -45,7 +45,7 @@ def hubble_accuracy(votes_true, votes_pred, threshold=0.9, *, sample_weight=None
     """Accuracy of the Hubble class derived from predicted vote fractions.
 
     Both arrays go through :func:`skgalaxy.datasets.hubble_class` at the same
-    ``threshold`` (seed 002's rule: elliptical, spiral, barred spiral). Only
+    ``threshold`` (Miller's rule: elliptical, spiral, barred spiral). Only
     galaxies whose *true* class is assigned count; a prediction that reaches no
     class there (``-1``) counts as wrong, so a model that hedges every answer
     towards the mean vote scores low.
@@ -119,8 +119,8 @@ def hubble_accuracy(votes_true, votes_pred, threshold=0.9, *, sample_weight=None
 def plurality_accuracy(votes_true, votes_pred, *, answers=None, sample_weight=None):
     """Accuracy of the plurality answer derived from predicted vote fractions.
 
-    Both arrays go through :func:`skgalaxy.datasets.plurality_class`: seed 004's
-    argmax over all 37 columns, or over ``answers`` only.
+    Both arrays go through :func:`skgalaxy.datasets.plurality_class`: the course
+    assignment's argmax over all 37 columns, or over ``answers`` only.
 
     Parameters
     ----------
@@ -130,7 +130,8 @@ def plurality_accuracy(votes_true, votes_pred, *, answers=None, sample_weight=No
         Predicted vote fractions (any finite values).
     answers : sequence of str or None, default=None
         Column names to choose among, e.g. ``["Class1.1", "Class1.2",
-        "Class1.3"]`` for question 1. None uses all 37 columns, as seed 004 did.
+        "Class1.3"]`` for question 1. None uses all 37 columns, as the course
+        assignment did.
     sample_weight : array-like of shape (n_samples,), default=None
         Non-negative weight of each sample.
 

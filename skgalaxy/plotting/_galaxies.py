@@ -41,7 +41,7 @@ def plot_galaxies(
 ):
     """Show galaxies on a grid, titled with their true and predicted classes.
 
-    Seed 000's ``Galaxy.plot`` for many galaxies at once: each panel shows one
+    The NumPy tutorial's ``Galaxy.plot`` for many galaxies at once: each panel shows one
     image with its true label, its predicted label, or both. A wrong prediction
     is drawn in red with a red frame, a right one in green.
 
@@ -141,7 +141,7 @@ def plot_most_confident(
 ):
     """Show, for each Galaxy Zoo answer, the galaxy with the highest vote fraction.
 
-    Seed 001's first look at the Kaggle data: one panel per answer (Class1.1 to
+    Hildebrandt's first look at the Kaggle data: one panel per answer (Class1.1 to
     Class11.6), showing the galaxy the volunteers were most sure of.
 
     Parameters

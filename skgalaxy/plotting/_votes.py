@@ -139,9 +139,9 @@ def plot_vote_fractions(
 def plot_rmse_per_answer(rmse, *, ax=None, labels=None, title=None):
     """Bar chart of the RMSE of each answer (or question), for one or more models.
 
-    Seed 001 and 002 compare models by their error on each of the 37 Galaxy Zoo
-    answers; give one array for one model, or a dict ``name -> array`` for
-    grouped bars side by side.
+    Hildebrandt's report and Miller's project compare models by their error on each
+    of the 37 Galaxy Zoo answers; give one array for one model, or a dict
+    ``name -> array`` for grouped bars side by side.
 
     Parameters
     ----------

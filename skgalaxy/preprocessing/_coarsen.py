@@ -74,8 +74,8 @@ def _block_mean(X, factor):
 class Coarsen(_BaseImageTransformer):
     """Average images over square blocks of ``factor x factor`` pixels.
 
-    The resolution drops by ``factor`` on each spatial axis, as seed 000 coarsens
-    Galaxy10's 256x256 images to 64x64 (``factor=4``). Channels are averaged
+    The resolution drops by ``factor`` on each spatial axis, as the NumPy tutorial
+    coarsens Galaxy10's 256x256 images to 64x64 (``factor=4``). Channels are averaged
     separately, so any number of channels works.
 
     Parameters

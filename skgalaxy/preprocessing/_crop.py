@@ -22,7 +22,7 @@ class CenterCrop(_BaseImageTransformer):
     """Keep the central part of each image, optionally resized.
 
     Galaxy survey cutouts are centred on their galaxy, so the middle of the
-    image holds most of its light (seed 002 keeps the middle half of each axis
+    image holds most of its light (Miller's project keeps the middle half of each axis
     of the 424x424 Galaxy Zoo images).
 
     Parameters

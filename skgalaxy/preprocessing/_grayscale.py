@@ -10,7 +10,7 @@ from ._base import _BaseImageTransformer
 __all__ = ["Grayscale"]
 
 _WEIGHTS = {
-    # ITU-R BT.601, as OpenCV's cvtColor (used by the seeds) and PIL's "L" mode.
+    # ITU-R BT.601, as OpenCV's cvtColor (the reference projects') and PIL's "L".
     "rec601": (0.299, 0.587, 0.114),
     # ITU-R BT.709, as skimage.color.rgb2gray.
     "rec709": (0.2125, 0.7154, 0.0721),

@@ -17,7 +17,7 @@ from ._resize import _resize_one
 
 __all__ = ["ROICrop"]
 
-# 8-connectivity, as OpenCV's contours (seed 001) join diagonal neighbours.
+# 8-connectivity, as OpenCV's contours (Hildebrandt's report) join diagonal neighbours.
 _EIGHT = np.ones((3, 3), dtype=bool)
 # Regions smaller than this fraction of the largest are specks that
 # select="central" ignores.
@@ -170,7 +170,7 @@ class ROICrop(_BaseImageTransformer):
     label the connected regions (8-connectivity), keep the galaxy (the largest
     region, or the most central), and cut a square of side ``max(box height,
     box width) * (1 + 2 * padding)`` centred on its bounding box; the square is
-    resized to ``output_size`` with anti-aliasing. This is seed 001's
+    resized to ``output_size`` with anti-aliasing. This is Hildebrandt's
     region-of-interest crop, done so it never silently gives up:
 
     - a square that crosses the border is shifted back inside the frame;
@@ -184,7 +184,7 @@ class ROICrop(_BaseImageTransformer):
     threshold : "otsu" or float, default="otsu"
         ``"otsu"`` computes Otsu's level per image
         (:func:`skimage.filters.threshold_otsu`). A float is a fixed level on the
-        images' float scale (uint8 maps to [0, 1]: seed 001's level of 10 on
+        images' float scale (uint8 maps to [0, 1]: Hildebrandt's level of 10 on
         0..255 is ``10 / 255``). Pixels strictly above the level are galaxy.
     select : {"largest", "central"}, default="largest"
         Keep the region with the most pixels, or the region whose centroid is
@@ -225,7 +225,7 @@ class ROICrop(_BaseImageTransformer):
     Notes
     -----
     Channels are cropped alike, so any number of channels works; combine with
-    :class:`Grayscale` for seed 001's 150x150 gray crops. Integer images (uint8
+    :class:`Grayscale` for Hildebrandt's 150x150 gray crops. Integer images (uint8
     ...) become float32 in [0, 1] (each crop is converted, not the whole
     image); float32 and float64 images keep their dtype and scale. Use
     :meth:`get_boxes` to see the squares.

@@ -63,8 +63,8 @@ __all__ = [
     "parametrize_with_image_checks",
 ]
 
-# Tolerances for float32 results (DECISIONS.md); float64 results are compared
-# more tightly.
+# Tolerances for float32 results (the package's convention); float64 results are
+# compared more tightly.
 _RTOL32, _ATOL32 = 1e-5, 1e-6
 _RTOL64, _ATOL64 = 1e-7, 1e-9
 _CLASS_NAMES = np.array(["elliptical", "merger", "spiral"])

@@ -1,4 +1,4 @@
-"""Tests for skgalaxy.datasets.load_galaxy_csv (seed 003's label + pixels CSV)."""
+"""Tests for skgalaxy.datasets.load_galaxy_csv (Mocz's label + pixels CSV)."""
 
 import gzip
 

@@ -25,7 +25,7 @@ from skorch.exceptions import DeviceWarning  # noqa: E402
 
 from skgalaxy.neural_network import CNNClassifier, CNNRegressor  # noqa: E402
 
-# Tiny and fp32 (DECISIONS: the image checks' tolerances hold for float32), with a
+# Tiny and fp32 (the image checks' tolerances hold for float32), with a
 # validation split so the history has validation metrics to check.
 TINY = {
     "module__n_blocks": 2,

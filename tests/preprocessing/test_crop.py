@@ -18,7 +18,7 @@ def test_center_crop_odd_margin_goes_to_bottom_right():
     assert_array_equal(CenterCrop(fraction=0.5).fit_transform(X), X[:, 1:4, 1:5])
 
 
-def test_center_crop_seed002_half_of_424():
+def test_center_crop_keeps_half_of_424_pixels():
     X = np.zeros((2, 424, 424, 3), dtype=np.uint8)
     X[:, 106:318, 106:318] = 255
     out = CenterCrop().fit_transform(X)

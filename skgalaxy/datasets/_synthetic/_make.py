@@ -160,7 +160,7 @@ def make_galaxies(
           labelled 0, 1, ... in the dict's order; each group is equally frequent
           and its members are drawn uniformly within it;
         - a str naming one of :data:`CLASS_MAPPINGS`:
-          ``"elliptical-spiral-irregular"`` (seed 003's three classes),
+          ``"elliptical-spiral-irregular"`` (Mocz's three classes),
           ``"hubble"`` (the classes of :func:`hubble_class`) or ``"gz1"``
           (elliptical, spiral, edge-on, merger as in gz1_small).
     noise : float, default=1.0
@@ -238,7 +238,7 @@ def make_galaxies(
     >>> GALAXY10_CLASSES[y[0]] in GALAXY10_CLASSES
     True
 
-    Gray images of seed 003's three classes, with vote fractions:
+    Gray images of Mocz's three classes, with vote fractions:
 
     >>> X, y, votes = make_galaxies(
     ...     9, image_size=32, n_channels=1, classes="elliptical-spiral-irregular",

@@ -18,7 +18,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ..utils._validation import check_image_shape, check_images
+from ..utils._validation import as_float_images, check_image_shape, check_images
 from . import _mlp_core as core
 from ._mlp_solvers import AdamOptimizer, SGDOptimizer
 from ._mlp_training import (
@@ -324,6 +324,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     def _validate_input(self, X, y="no_validation", *, reset):
         """2-D float C-contiguous features (and y) from features or images."""
         nd = _ndim(X)
+        # 2-D uint8 input is taken as flattened images, so the images' dtype rule
+        # applies to it as well
+        flat_images = (
+            nd is not None and nd <= 2 and getattr(X, "dtype", None) == np.uint8
+        )
         if nd is not None and nd > 2:
             X = check_images(X, estimator=self)
             if reset:
@@ -336,12 +341,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             if reset and hasattr(self, "image_shape_"):
                 del self.image_shape_
-            is_uint8 = getattr(X, "dtype", None) == np.uint8
-            kwargs = {"dtype": np.float32 if is_uint8 else (np.float64, np.float32)}
+            kwargs = {"dtype": None if flat_images else (np.float64, np.float32)}
         out = validate_data(self, X, y, reset=reset, order="C", **kwargs)
         Xv = out[0] if isinstance(out, tuple) else out
-        if nd is not None and nd <= 2 and getattr(X, "dtype", None) == np.uint8:
-            Xv /= 255  # a new float32 array: flattened uint8 images
+        if flat_images:
+            Xv = as_float_images(Xv)
         if isinstance(out, tuple):
             return Xv, out[1]
         return Xv

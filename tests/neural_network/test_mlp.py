@@ -310,6 +310,20 @@ def test_mlp_dtype_rule(dtype, expected, images):
 
 
 @ignore_convergence
+@pytest.mark.parametrize("solver", ["sgd", "adam", "cg"])
+def test_mlp_flattened_uint8_images_fit_exactly_like_images(solver):
+    # one conversion for both layouts, so they give the same model bit for bit
+    X, y = _images(n=40)
+    X = (X * 255).astype(np.uint8)
+    params = {"solver": solver, "max_iter": 3, "random_state": 0}
+    on_images = NumpyMLPClassifier((5,), **params).fit(X, y)
+    on_rows = NumpyMLPClassifier((5,), **params).fit(X.reshape(len(X), -1), y)
+    for W, W_rows in zip(on_images.coefs_, on_rows.coefs_):
+        assert_array_equal(W, W_rows)
+    assert on_images.loss_curve_ == on_rows.loss_curve_
+
+
+@ignore_convergence
 def test_mlp_in_pipeline_with_coarsen():
     from skgalaxy.preprocessing import Coarsen
 

@@ -7,7 +7,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
@@ -519,6 +519,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     def _fit_unsafe(
         self, X, y, sample_weight, validation_data, *, reuse, partial, classes=None
     ):
+        hidden = self._hidden_sizes()
         X, y = self._validate_input(X, y, reset=not reuse)
         classes_ = self._resolve_classes(
             y, reuse=reuse, partial=partial, classes=classes
@@ -531,7 +532,6 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             dtype = X.dtype
         sw = self._weights(sample_weight, X, y, yi, classes_)
         activation = "logistic" if self.activation == "sigmoid" else self.activation
-        hidden = self._hidden_sizes()
         rng = check_random_state(self.random_state)
 
         val = None
@@ -652,13 +652,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-        if any(not isinstance(s, Integral) or isinstance(s, bool) for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be integers, got {self.hidden_layer_sizes!r}."
-            )
-        if any(s < 1 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes!r}."
+        # _parameter_constraints accepts any array-like; its entries are checked here
+        for i, size in enumerate(sizes):
+            check_scalar(
+                size, f"hidden_layer_sizes[{i}]", target_type=Integral, min_val=1
             )
         return [int(s) for s in sizes]
 

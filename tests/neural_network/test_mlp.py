@@ -667,8 +667,13 @@ def test_mlp_divergence_on_a_fresh_fit_leaves_it_unfitted(blobs):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        ({"hidden_layer_sizes": (4, 0)}, ValueError, "must be > 0"),
-        ({"hidden_layer_sizes": (4, 2.5)}, ValueError, "must be integers"),
+        ({"hidden_layer_sizes": (4, 0)}, ValueError, r"hidden_layer_sizes\[1\] == 0"),
+        ({"hidden_layer_sizes": 0}, InvalidParameterError, "'hidden_layer_sizes'"),
+        (
+            {"hidden_layer_sizes": (4, 2.5)},
+            TypeError,
+            r"hidden_layer_sizes\[1\] must be an instance of int, not float",
+        ),
         ({"activation": "softplus"}, InvalidParameterError, "'activation' parameter"),
         ({"solver": "lbfgs"}, InvalidParameterError, "'solver' parameter"),
         ({"loss": "hinge"}, InvalidParameterError, "'loss' parameter"),

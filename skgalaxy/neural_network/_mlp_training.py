@@ -103,11 +103,9 @@ class StoppingRule:
         self.best_params = None
         self.no_improvement = 0
 
-    def monitored(self, loss, validation_loss):
-        return validation_loss if self.early_stopping else loss
-
-    def update(self, value, params):
-        """Take the epoch's monitored ``value``; return True when it is time to stop."""
+    def update(self, loss, validation_loss, params):
+        """Take an epoch's losses and parameters; return True when training ends."""
+        value = validation_loss if self.early_stopping else loss
         # an improvement smaller than tol still moves the best value (and the
         # weights kept), but does not reset the patience
         if value > self.best - self.tol:
@@ -254,6 +252,7 @@ def fit_stochastic(
     def step(i, A_in, D):
         optimizer.step(i, coefs[i], intercepts[i], A_in, D, decay)
 
+    converged = False
     for _ in range(max_iter):
         start_time = time.perf_counter()
         epoch = history.n_iter + 1
@@ -283,20 +282,18 @@ def fit_stochastic(
         val_loss, val_score = problem.validate(coefs, intercepts)
         history.record(loss, val_loss, val_score)
         reporter.row(epoch, loss, val_score, time.perf_counter() - start_time)
-        if stopping is None or not stopping.update(
-            stopping.monitored(loss, val_loss), params
-        ):
+        if stopping is None or not stopping.update(loss, val_loss, params):
             continue
         if schedule.lower_on_plateau(optimizer):
             stopping.restart()
             reporter.note(f"learning rate set to {optimizer.learning_rate:g}")
             continue
         reporter.note(stopping.reason("epochs"))
-        stopping.restore_best(params)
-        return True
+        converged = True
+        break
     if stopping is not None:
         stopping.restore_best(params)
-    return False
+    return converged
 
 
 def fit_cg(
@@ -390,7 +387,7 @@ def fit_cg(
             now = time.perf_counter()
             reporter.row(it, loss, val_score, now - last_row)
             last_row = now
-        if stopping is not None and stopping.update(val_loss, (flat,)):
+        if stopping is not None and stopping.update(loss, val_loss, (flat,)):
             stopped = True
             raise StopIteration
 

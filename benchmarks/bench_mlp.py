@@ -24,7 +24,7 @@ are what to compare.
 Usage::
 
     python benchmarks/bench_mlp.py                 # full size (about 1-2 min)
-    python benchmarks/bench_mlp.py --n-samples 3000  # quicker
+    python benchmarks/bench_mlp.py --quick         # 3,000 samples
     # OpenBLAS kernel: OPENBLAS_CORETYPE may force one (see the printed kernel);
     # to compare with the CPU's own kernel, unset it for this command only:
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_mlp.py
@@ -166,12 +166,17 @@ def blas_description():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n-samples", type=int, default=14188)
+    parser.add_argument("--n-samples", type=int, default=None, help="default 14188")
+    parser.add_argument(
+        "--quick", action="store_true", help="3,000 samples unless --n-samples says"
+    )
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs")
     parser.add_argument("--skip-sklearn", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
     args = parser.parse_args()
+    if args.n_samples is None:
+        args.n_samples = 3000 if args.quick else 14188
 
     if not args.skip_torch:
         import torch  # noqa: F401  (its OpenMP pool too)

@@ -1,15 +1,13 @@
 """NumpyMLPClassifier: the from-scratch NumPy network of seeds 000 and 003."""
 
-import time
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.optimize import minimize
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, check_scalar
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
@@ -20,13 +18,21 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ..utils._validation import check_image_shape, check_images
+from ..utils._validation import as_float_images, check_image_shape, check_images
 from . import _mlp_core as core
 from ._mlp_solvers import AdamOptimizer, SGDOptimizer
+from ._mlp_training import (
+    LearningRateSchedule,
+    MiniBatches,
+    StoppingRule,
+    TrainingHistory,
+    TrainingProblem,
+    fit_cg,
+    fit_stochastic,
+    make_reporter,
+)
 
 __all__ = ["NumpyMLPClassifier"]
-
-_MIN_LEARNING_RATE = 1e-6  # the adaptive schedule stops below this
 
 
 def _ndim(X):
@@ -318,6 +324,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     def _validate_input(self, X, y="no_validation", *, reset):
         """2-D float C-contiguous features (and y) from features or images."""
         nd = _ndim(X)
+        # 2-D uint8 input is taken as flattened images, so the images' dtype rule
+        # applies to it as well
+        flat_images = (
+            nd is not None and nd <= 2 and getattr(X, "dtype", None) == np.uint8
+        )
         if nd is not None and nd > 2:
             X = check_images(X, estimator=self)
             if reset:
@@ -330,12 +341,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             if reset and hasattr(self, "image_shape_"):
                 del self.image_shape_
-            is_uint8 = getattr(X, "dtype", None) == np.uint8
-            kwargs = {"dtype": np.float32 if is_uint8 else (np.float64, np.float32)}
+            kwargs = {"dtype": None if flat_images else (np.float64, np.float32)}
         out = validate_data(self, X, y, reset=reset, order="C", **kwargs)
         Xv = out[0] if isinstance(out, tuple) else out
-        if nd is not None and nd <= 2 and getattr(X, "dtype", None) == np.uint8:
-            Xv /= 255  # a new float32 array: flattened uint8 images
+        if flat_images:
+            Xv = as_float_images(Xv)
         if isinstance(out, tuple):
             return Xv, out[1]
         return Xv
@@ -509,6 +519,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     def _fit_unsafe(
         self, X, y, sample_weight, validation_data, *, reuse, partial, classes=None
     ):
+        hidden = self._hidden_sizes()
         X, y = self._validate_input(X, y, reset=not reuse)
         classes_ = self._resolve_classes(
             y, reuse=reuse, partial=partial, classes=classes
@@ -521,7 +532,6 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             dtype = X.dtype
         sw = self._weights(sample_weight, X, y, yi, classes_)
         activation = "logistic" if self.activation == "sigmoid" else self.activation
-        hidden = self._hidden_sizes()
         rng = check_random_state(self.random_state)
 
         val = None
@@ -529,7 +539,6 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             val = self._validation_set(validation_data, classes_, dtype)
         elif self.early_stopping and not partial:
             X, yi, sw, val = self._split(X, yi, sw, rng)
-        n_train = X.shape[0]
         layer_sizes = [X.shape[1], *hidden, len(classes_)]
 
         if reuse:
@@ -543,57 +552,93 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
                 )
             coefs = [W.astype(dtype, copy=True) for W in self.coefs_]
             intercepts = [b.astype(dtype, copy=True) for b in self.intercepts_]
-            hist = {
-                "loss": list(self.loss_curve_),
-                "val_loss": list(getattr(self, "validation_loss_curve_", [])),
-                "val_score": list(getattr(self, "validation_score_curve_", [])),
-                "n_iter": self.n_iter_,
-                "t": self.t_,
-            }
+            history = TrainingHistory(
+                loss=list(self.loss_curve_),
+                validation_loss=list(getattr(self, "validation_loss_curve_", [])),
+                validation_score=list(getattr(self, "validation_score_curve_", [])),
+                n_iter=self.n_iter_,
+                t=self.t_,
+            )
         else:
             coefs, intercepts = core.init_params(layer_sizes, activation, rng, dtype)
-            hist = {"loss": [], "val_loss": [], "val_score": [], "n_iter": 0, "t": 0}
+            history = TrainingHistory()
 
+        problem = TrainingProblem(
+            X, yi, sw, val, loss=self.loss, activation=activation, alpha=self.alpha
+        )
+        stopping = None if partial else self._stopping_rule(val)
+        optimizer = None
+        if self.solver != "cg":
+            optimizer = self._make_optimizer(coefs, intercepts, reuse, dtype)
+        reporter = make_reporter(
+            0 if partial else self.verbose,
+            self.max_iter,
+            "it" if self.solver == "cg" else "epoch",
+            type(self).__name__,
+        )
         # Divergence is detected from the loss and reported with a clear error,
         # so NumPy's overflow warnings on the way there are noise.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), reporter:
             if self.solver == "cg":
-                coefs, intercepts = self._fit_cg(
-                    X, yi, sw, coefs, intercepts, val, n_train, hist, activation
-                )
-                optimizer = None
-            else:
-                optimizer = self._make_optimizer(coefs, intercepts, reuse, dtype)
-                self._fit_stochastic(
-                    X,
-                    yi,
-                    sw,
+                coefs, intercepts, converged = fit_cg(
                     coefs,
                     intercepts,
-                    optimizer,
-                    val,
-                    n_train,
-                    hist,
-                    activation,
-                    rng,
-                    partial,
+                    problem,
+                    history,
+                    max_iter=self.max_iter,
+                    tol=self.tol,
+                    stopping=stopping,
+                    reporter=reporter,
                 )
-
+            else:
+                converged = fit_stochastic(
+                    coefs,
+                    intercepts,
+                    problem,
+                    optimizer,
+                    history,
+                    batches=MiniBatches(
+                        problem,
+                        batch_size=self._batch_size(problem.n_train),
+                        shuffle=self.shuffle,
+                        random_state=rng,
+                    ),
+                    schedule=LearningRateSchedule(
+                        self.learning_rate if self.solver == "sgd" else "constant",
+                        self.learning_rate_init,
+                        self.power_t,
+                    ),
+                    max_iter=1 if partial else self.max_iter,
+                    stopping=stopping,
+                    reporter=reporter,
+                )
+        if not partial and not converged:
+            what = "cg:" if self.solver == "cg" else "Stochastic optimiser:"
+            warnings.warn(
+                f"{what} maximum iterations ({self.max_iter}) reached and the "
+                "optimisation has not converged yet.",
+                ConvergenceWarning,
+                stacklevel=4,  # past _fit, fit and scikit-learn's _fit_context
+            )
         # Only a successful run reaches here: publish everything at once.
+        self._publish(classes_, layer_sizes, coefs, intercepts, history, optimizer)
+        return self
+
+    def _publish(self, classes_, layer_sizes, coefs, intercepts, history, optimizer):
         self.classes_ = classes_
         self.coefs_ = coefs
         self.intercepts_ = intercepts
         self.n_layers_ = len(layer_sizes)
         self.n_outputs_ = len(classes_)
         self.out_activation_ = "softmax" if self.loss == "log_loss" else "logistic"
-        self.loss_curve_ = hist["loss"]
-        self.best_loss_ = float(np.min(hist["loss"])) if hist["loss"] else np.inf
-        self.n_iter_ = hist["n_iter"]
-        self.t_ = hist["t"]
-        if hist["val_loss"]:
-            self.validation_loss_curve_ = hist["val_loss"]
-            self.validation_score_curve_ = hist["val_score"]
-            self.best_validation_loss_ = float(np.min(hist["val_loss"]))
+        self.loss_curve_ = history.loss
+        self.best_loss_ = float(np.min(history.loss)) if history.loss else np.inf
+        self.n_iter_ = history.n_iter
+        self.t_ = history.t
+        if history.validation_loss:
+            self.validation_loss_curve_ = history.validation_loss
+            self.validation_score_curve_ = history.validation_score
+            self.best_validation_loss_ = float(np.min(history.validation_loss))
         else:
             for name in (
                 "validation_loss_curve_",
@@ -603,20 +648,27 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
                 if hasattr(self, name):
                     delattr(self, name)
         self._optimizer = optimizer
-        return self
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
         sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
-        if any(not isinstance(s, Integral) or isinstance(s, bool) for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be integers, got {self.hidden_layer_sizes!r}."
-            )
-        if any(s < 1 for s in sizes):
-            raise ValueError(
-                f"hidden_layer_sizes must be > 0, got {self.hidden_layer_sizes!r}."
+        # _parameter_constraints accepts any array-like; its entries are checked here
+        for i, size in enumerate(sizes):
+            check_scalar(
+                size, f"hidden_layer_sizes[{i}]", target_type=Integral, min_val=1
             )
         return [int(s) for s in sizes]
+
+    def _stopping_rule(self, val):
+        early = self.early_stopping and val is not None
+        if self.solver == "cg" and not early:
+            return None  # cg stops on its gradient tolerance alone
+        return StoppingRule(self.tol, self.n_iter_no_change, early_stopping=early)
+
+    def _batch_size(self, n_train):
+        if self.batch_size == "auto":
+            return min(200, n_train)
+        return min(self.batch_size, n_train)
 
     def _split(self, X, yi, sw, rng):
         arrays = [X, yi] if sw is None else [X, yi, sw]
@@ -670,283 +722,6 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             beta_2=self.beta_2,
             epsilon=self.epsilon,
         )
-
-    # --------------------------------------------------------- reporting
-    def _reporter(self, total, unit):
-        if self.verbose == "progress" or (
-            not isinstance(self.verbose, str) and self.verbose >= 2
-        ):
-            from tqdm.auto import tqdm
-
-            return _ProgressReporter(
-                tqdm(total=total, desc=type(self).__name__, unit=unit)
-            )
-        if self.verbose:
-            return _TableReporter(unit)
-        return None
-
-    def _diverged(self, where, value, lr=None):
-        if self.solver == "cg":
-            raise ValueError(
-                f"training diverged at {where} (loss={value}) with solver='cg'; "
-                "the data may be badly scaled (scale features to about [0, 1])."
-            )
-        current = ""
-        if lr is not None and lr != self.learning_rate_init:
-            current = f" (current learning rate {lr:g})"
-        raise ValueError(
-            f"training diverged at {where} (loss={value}) with "
-            f"learning_rate_init={self.learning_rate_init}{current}; lower it. "
-            "The estimator keeps the state it had before this call."
-        )
-
-    def _evaluate(self, coefs, intercepts, activation, X, yi, sw, n_train):
-        logits = core.predict_logits(coefs, intercepts, activation, X)
-        loss = core.mean_loss(self.loss, logits, yi, sw)
-        loss += core.penalty(coefs, self.alpha, n_train)
-        score = float(np.average(np.argmax(logits, axis=1) == yi, weights=sw))
-        return loss, score
-
-    # -------------------------------------------------- stochastic solvers
-    def _fit_stochastic(
-        self,
-        X,
-        yi,
-        sw,
-        coefs,
-        intercepts,
-        opt,
-        val,
-        n_train,
-        hist,
-        activation,
-        rng,
-        partial,
-    ):
-        n, n_features = X.shape
-        dtype = X.dtype
-        bs = min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
-        layer_sizes = [n_features] + [W.shape[1] for W in coefs]
-        ws = core.Workspace(layer_sizes, bs, dtype)
-        Xb = np.empty((bs, n_features), dtype=dtype) if self.shuffle else None
-        decay = self.alpha / n_train
-        total_w = float(n) if sw is None else float(np.sum(sw, dtype=np.float64))
-        is_adam = isinstance(opt, AdamOptimizer)
-        invscaling = self.solver == "sgd" and self.learning_rate == "invscaling"
-        early = self.early_stopping and not partial and val is not None
-        n_epochs = 1 if partial else self.max_iter
-        reporter = None if partial else self._reporter(n_epochs, "epoch")
-
-        def step(i, A_in, D):
-            opt.step(i, coefs[i], intercepts[i], A_in, D, decay)
-
-        best = np.inf
-        best_params = None
-        no_improvement = 0
-        converged = False
-        try:
-            for _ in range(n_epochs):
-                start_time = time.perf_counter()
-                epoch = hist["n_iter"] + 1
-                order = rng.permutation(n) if self.shuffle else None
-                summed = 0.0
-                for start in range(0, n, bs):
-                    stop = min(start + bs, n)
-                    S = stop - start
-                    if order is not None:
-                        idx = order[start:stop]
-                        A0 = Xb[:S]
-                        # mode="clip" keeps np.take from buffering the output
-                        np.take(X, idx, axis=0, out=A0, mode="clip")
-                        yb = yi[idx]
-                        swb = None if sw is None else sw[idx]
-                    else:
-                        A0, yb = X[start:stop], yi[start:stop]
-                        swb = None if sw is None else sw[start:stop]
-                    batch_w = S if swb is None else float(np.sum(swb, dtype=np.float64))
-                    if batch_w == 0:
-                        continue  # nothing to learn from an all-zero-weight batch
-                    logits = core.forward(coefs, intercepts, activation, A0, ws, S)
-                    total = core.output_delta(
-                        self.loss, logits, yb, swb, 1.0 / batch_w, ws, S
-                    )
-                    if not np.isfinite(total):
-                        self._diverged(
-                            f"epoch {epoch}", total / batch_w, opt.learning_rate
-                        )
-                    summed += total
-                    if is_adam:
-                        opt.start_batch()
-                    core.backward(coefs, activation, A0, ws, S, step)
-                    hist["t"] += S
-                    if invscaling:
-                        opt.learning_rate = (
-                            self.learning_rate_init / (hist["t"] + 1) ** self.power_t
-                        )
-                loss = summed / total_w + core.penalty(coefs, self.alpha, n_train)
-                if not np.isfinite(loss) or not _all_finite(coefs):
-                    self._diverged(f"epoch {epoch}", loss, opt.learning_rate)
-                hist["loss"].append(loss)
-                hist["n_iter"] = epoch
-                val_score = None
-                if val is not None:
-                    val_loss, val_score = self._evaluate(
-                        coefs, intercepts, activation, *val, n_train
-                    )
-                    hist["val_loss"].append(val_loss)
-                    hist["val_score"].append(val_score)
-                seconds = time.perf_counter() - start_time
-                if reporter is not None:
-                    reporter.row(epoch, loss, val_score, seconds)
-                if partial:
-                    break
-                monitored = val_loss if early else loss
-                if monitored > best - self.tol:
-                    no_improvement += 1
-                else:
-                    no_improvement = 0
-                if monitored < best:
-                    best = monitored
-                    if early:
-                        best_params = [p.copy() for p in (*coefs, *intercepts)]
-                if no_improvement >= self.n_iter_no_change:
-                    if (
-                        self.solver == "sgd"
-                        and self.learning_rate == "adaptive"
-                        and opt.learning_rate > _MIN_LEARNING_RATE
-                    ):
-                        opt.learning_rate /= 5.0
-                        no_improvement = 0
-                        if reporter is not None:
-                            reporter.note(f"learning rate set to {opt.learning_rate:g}")
-                        continue
-                    converged = True
-                    if reporter is not None:
-                        what = "validation loss" if early else "training loss"
-                        reporter.note(
-                            f"{what} did not improve by more than tol={self.tol} for "
-                            f"{self.n_iter_no_change} consecutive epochs; stopping."
-                        )
-                    break
-        finally:
-            if reporter is not None:
-                reporter.close()
-        if early and best_params is not None:
-            for p, saved in zip((*coefs, *intercepts), best_params):
-                p[...] = saved
-        if not partial and not converged:
-            warnings.warn(
-                f"Stochastic optimiser: maximum iterations ({self.max_iter}) reached "
-                "and the optimisation has not converged yet.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
-
-    # ----------------------------------------------------------------- cg
-    def _fit_cg(self, X, yi, sw, coefs, intercepts, val, n_train, hist, activation):
-        dtype = X.dtype
-        params = (*coefs, *intercepts)
-        sizes = [p.size for p in params]
-        flat = np.empty(sum(sizes), dtype=dtype)
-        gflat = np.empty_like(flat)
-        views, gviews = [], []
-        offset = 0
-        for p, size in zip(params, sizes):
-            views.append(flat[offset : offset + size].reshape(p.shape))
-            gviews.append(gflat[offset : offset + size].reshape(p.shape))
-            views[-1][...] = p
-            offset += size
-        k = len(coefs)
-        coefs, intercepts = views[:k], views[k:]
-        gcoefs, gintercepts = gviews[:k], gviews[k:]
-        layer_sizes = [X.shape[1]] + [W.shape[1] for W in coefs]
-        ws = core.Workspace(layer_sizes, min(X.shape[0], 4096), dtype)
-
-        def fun(theta):
-            flat[...] = theta
-            objective, _, _ = core.loss_and_gradient(
-                coefs,
-                intercepts,
-                X,
-                yi,
-                sw,
-                activation=activation,
-                loss=self.loss,
-                alpha=self.alpha,
-                n_train=n_train,
-                grad_coefs=gcoefs,
-                grad_intercepts=gintercepts,
-                ws=ws,
-            )
-            return objective, gflat.astype(np.float64)
-
-        early = self.early_stopping and val is not None
-        reporter = self._reporter(self.max_iter, "it")
-        every = max(1, self.max_iter // 20)
-        state = {"best": np.inf, "best_x": None, "no_improvement": 0, "stopped": False}
-        start_time = [time.perf_counter()]
-
-        def callback(intermediate_result):
-            it = hist["n_iter"] + 1
-            hist["n_iter"] = it
-            loss = float(intermediate_result.fun)
-            if not np.isfinite(loss):
-                self._diverged(f"iteration {it}", loss)
-            hist["loss"].append(loss)
-            val_score = None
-            if val is not None:
-                flat[...] = intermediate_result.x
-                val_loss, val_score = self._evaluate(
-                    coefs, intercepts, activation, *val, n_train
-                )
-                hist["val_loss"].append(val_loss)
-                hist["val_score"].append(val_score)
-                if early:
-                    if val_loss > state["best"] - self.tol:
-                        state["no_improvement"] += 1
-                    else:
-                        state["no_improvement"] = 0
-                    if val_loss < state["best"]:
-                        state["best"] = val_loss
-                        state["best_x"] = np.array(intermediate_result.x, copy=True)
-            if reporter is not None:
-                now = time.perf_counter()
-                if isinstance(reporter, _ProgressReporter) or it % every == 0:
-                    reporter.row(it, loss, val_score, now - start_time[0])
-                    start_time[0] = now
-            if early and state["no_improvement"] >= self.n_iter_no_change:
-                state["stopped"] = True
-                raise StopIteration
-
-        theta0 = flat.astype(np.float64)
-        try:
-            result = minimize(
-                fun,
-                theta0,
-                jac=True,
-                method="CG",
-                callback=callback,
-                options={"maxiter": self.max_iter, "gtol": self.tol},
-            )
-        finally:
-            if reporter is not None:
-                reporter.close()
-        x = result.x
-        if early and state["best_x"] is not None:
-            x = state["best_x"]
-        flat[...] = x
-        if not np.isfinite(result.fun) or not np.all(np.isfinite(flat)):
-            self._diverged(f"iteration {hist['n_iter']}", result.fun)
-        if result.status == 1 and not state["stopped"]:
-            warnings.warn(
-                f"cg: maximum iterations ({self.max_iter}) reached and the "
-                "optimisation has not converged yet.",
-                ConvergenceWarning,
-                stacklevel=5,
-            )
-        # hand back separate arrays, not views of one buffer (pickles smaller
-        # and each is C-contiguous)
-        return [W.copy() for W in coefs], [b.copy() for b in intercepts]
 
     # ----------------------------------------------------------- predicting
     def _logits(self, X):
@@ -1008,55 +783,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[np.argmax(proba, axis=1)]
 
 
-def _all_finite(arrays):
-    # a sum of squares is finite exactly when every entry is (or it overflowed,
-    # which is divergence too); one BLAS pass, no temporary array
-    return all(np.isfinite(np.dot(a.ravel(), a.ravel())) for a in arrays)
-
-
 def _copy_state(optimizer, dtype):
     import copy
 
     opt = copy.deepcopy(optimizer)
     return opt.astype(dtype)
-
-
-class _TableReporter:
-    """Seed 000's per-epoch table."""
-
-    def __init__(self, unit):
-        self.unit = "epoch" if unit == "epoch" else "iter"
-
-    def row(self, epoch, loss, val_score, seconds):
-        val = "  -  " if val_score is None else f"{val_score:5.3f}"
-        print(
-            f"{self.unit} {epoch:3d} | training loss: {loss:.5f} | "
-            f"validation accuracy: {val} | time: {seconds:7.3f} s",
-            flush=True,
-        )
-
-    def note(self, text):
-        print(text, flush=True)
-
-    def close(self):
-        pass
-
-
-class _ProgressReporter:
-    """A tqdm bar with the loss and validation accuracy as postfix."""
-
-    def __init__(self, bar):
-        self.bar = bar
-
-    def row(self, epoch, loss, val_score, seconds):
-        post = {"loss": f"{loss:.4f}"}
-        if val_score is not None:
-            post["val_acc"] = f"{val_score:.3f}"
-        self.bar.set_postfix(post, refresh=False)
-        self.bar.update(1)
-
-    def note(self, text):
-        self.bar.write(text)
-
-    def close(self):
-        self.bar.close()

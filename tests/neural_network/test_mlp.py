@@ -310,6 +310,20 @@ def test_mlp_dtype_rule(dtype, expected, images):
 
 
 @ignore_convergence
+@pytest.mark.parametrize("solver", ["sgd", "adam", "cg"])
+def test_mlp_flattened_uint8_images_fit_exactly_like_images(solver):
+    # one conversion for both layouts, so they give the same model bit for bit
+    X, y = _images(n=40)
+    X = (X * 255).astype(np.uint8)
+    params = {"solver": solver, "max_iter": 3, "random_state": 0}
+    on_images = NumpyMLPClassifier((5,), **params).fit(X, y)
+    on_rows = NumpyMLPClassifier((5,), **params).fit(X.reshape(len(X), -1), y)
+    for W, W_rows in zip(on_images.coefs_, on_rows.coefs_):
+        assert_array_equal(W, W_rows)
+    assert on_images.loss_curve_ == on_rows.loss_curve_
+
+
+@ignore_convergence
 def test_mlp_in_pipeline_with_coarsen():
     from skgalaxy.preprocessing import Coarsen
 
@@ -653,8 +667,13 @@ def test_mlp_divergence_on_a_fresh_fit_leaves_it_unfitted(blobs):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        ({"hidden_layer_sizes": (4, 0)}, ValueError, "must be > 0"),
-        ({"hidden_layer_sizes": (4, 2.5)}, ValueError, "must be integers"),
+        ({"hidden_layer_sizes": (4, 0)}, ValueError, r"hidden_layer_sizes\[1\] == 0"),
+        ({"hidden_layer_sizes": 0}, InvalidParameterError, "'hidden_layer_sizes'"),
+        (
+            {"hidden_layer_sizes": (4, 2.5)},
+            TypeError,
+            r"hidden_layer_sizes\[1\] must be an instance of int, not float",
+        ),
         ({"activation": "softplus"}, InvalidParameterError, "'activation' parameter"),
         ({"solver": "lbfgs"}, InvalidParameterError, "'solver' parameter"),
         ({"loss": "hinge"}, InvalidParameterError, "'loss' parameter"),

@@ -1,11 +1,11 @@
-"""Seed 000's training epoch: NumpyMLPClassifier vs scikit-learn vs PyTorch.
+"""The NumPy tutorial's training epoch: NumpyMLPClassifier vs scikit-learn vs PyTorch.
 
-The workload of seed 000: 14,188 images of 64x64x3 = 12,288 float32 features,
+The workload of the NumPy tutorial: 14,188 images of 64x64x3 = 12,288 float32 features,
 one sigmoid hidden layer of 500 units, 10 classes, mini-batches of 64, SGD with
 momentum 0.9, one epoch, in one process. Peers, with the closest settings each
 offers:
 
-- skgalaxy: ``NumpyMLPClassifier`` with seed 000's exact configuration (sigmoid +
+- skgalaxy: ``NumpyMLPClassifier`` with the tutorial's exact configuration (sigmoid +
   squared error on 0.01/0.99 targets, moving-average momentum, lr 0.2, no
   penalty), ``max_iter=1``.
 - scikit-learn: ``MLPClassifier(solver="sgd", momentum=0.9,
@@ -49,7 +49,7 @@ BATCH = 64
 
 def make_data(n, seed=0):
     rng = np.random.default_rng(seed)
-    # seed 000 scales pixels to [0.01, 1]
+    # the tutorial scales pixels to [0.01, 1]
     X = rng.random((n, N_FEATURES), dtype=np.float32)
     X *= 0.99
     X += 0.01
@@ -183,7 +183,7 @@ def main():
     X, y = make_data(args.n_samples)
     gflop = flops_per_epoch(args.n_samples) / 1e9
     print(
-        f"seed 000 epoch: {args.n_samples} x {N_FEATURES} float32, {N_HIDDEN} "
+        f"NumPy tutorial epoch: {args.n_samples} x {N_FEATURES} float32, {N_HIDDEN} "
         f"sigmoid hidden, {N_CLASSES} classes, batch {BATCH}, SGD momentum 0.9; "
         f"{gflop:.0f} GFLOP per epoch"
     )

@@ -74,19 +74,20 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         Hidden-layer activation; ``"sigmoid"`` is an alias of ``"logistic"``;
         leaky relu has slope 0.01 below zero.
     solver : {"adam", "sgd", "cg"}, default="adam"
-        ``"sgd"``: mini-batch gradient descent with seed 000's momentum.
-        ``"adam"``: Adam. ``"cg"``: full-batch nonlinear conjugate gradient on the
-        flattened weights through :func:`scipy.optimize.minimize` (seed 003).
+        ``"sgd"``: mini-batch gradient descent with the momentum of the NumPy
+        tutorial [1]_. ``"adam"``: Adam. ``"cg"``: full-batch nonlinear conjugate
+        gradient on the flattened weights through :func:`scipy.optimize.minimize`
+        (Mocz's tutorial [2]_).
     loss : {"log_loss", "binary_log_loss", "squared_error"}, default="log_loss"
         Output layer and loss as a pair: ``"log_loss"``, a softmax with the
         cross-entropy; ``"binary_log_loss"``, a sigmoid per class with the
-        binary cross-entropy summed over classes (one-vs-all, seed 003);
+        binary cross-entropy summed over classes (one-vs-all, as Mocz's tutorial);
         ``"squared_error"``, a sigmoid per class with the squared error summed
-        over classes on 0.01/0.99 targets (seed 000).
+        over classes on 0.01/0.99 targets (the NumPy tutorial's).
     alpha : float, default=1e-4
         L2 penalty ``alpha / (2 n_train) * sum(W**2)`` on the weights (not the
         biases), ``n_train`` the size of the training set (of one
-        ``partial_fit`` call) for every solver: seed 003's lambda.
+        ``partial_fit`` call) for every solver: Mocz's lambda.
     batch_size : int or "auto", default="auto"
         Mini-batch size for sgd and adam; ``"auto"`` is ``min(200, n_samples)``.
         Larger values are clipped to the number of samples.
@@ -112,13 +113,13 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         ``tol`` for ``n_iter_no_change`` consecutive epochs. For cg it is the
         gradient-norm tolerance ``gtol``.
     verbose : bool, int or "progress", default=False
-        ``1``/``True`` prints seed 000's epoch table (epoch, training loss,
+        ``1``/``True`` prints the NumPy tutorial's epoch table (epoch, training loss,
         validation accuracy, seconds; cg prints about 20 rows); ``2`` or
         ``"progress"`` shows a tqdm progress bar instead.
     warm_start : bool, default=False
         Continue from the previous fit's weights (and optimiser state).
     momentum : float, default=0.9
-        Seed 000's moving-average momentum ``v = momentum * v + (1 - momentum)
+        The NumPy tutorial's moving-average momentum ``v = momentum * v + (1 - momentum)
         * grad``, ``W -= learning_rate * v``, for sgd. Note the ``(1 -
         momentum)`` factor: at the same settings the steps are ``1 - momentum``
         times scikit-learn's.
@@ -153,8 +154,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         the penalty at the epoch's end.
     validation_loss_curve_ : list of float
         Validation objective per epoch, with the same penalty term as the
-        training objective (seed 003's test cost); only when early stopping or
-        ``validation_data`` is used.
+        training objective (the test cost of Mocz's tutorial); only when early
+        stopping or ``validation_data`` is used.
     validation_score_curve_ : list of float
         Validation accuracy per epoch, alongside ``validation_loss_curve_``.
     best_loss_ : float
@@ -204,9 +205,12 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
 
     References
     ----------
-    Seed 000 (a NumPy network with mini-batches and momentum on Galaxy10) and
-    seed 003 (P. Mocz, an ANN with sigmoid units, cross-entropy plus L2 and
-    conjugate gradient, 74% on 32x32 galaxies).
+    .. [1] "Galaxy Classification with a Neural Net from Scratch", a NumPy
+       tutorial on Galaxy10 DECaLS (one sigmoid hidden layer, mini-batches with
+       momentum, about 60% test accuracy).
+    .. [2] P. Mocz, "Create Your Own Artificial Neural Network for Multi-class
+       Classification (With Python)", Level Up Coding, 2023.
+       https://github.com/pmocz/artificialneuralnetwork-python
 
     Examples
     --------

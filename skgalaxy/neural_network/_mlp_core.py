@@ -33,7 +33,7 @@ __all__ = [
 ACTIVATIONS = ("logistic", "sigmoid", "tanh", "relu", "leaky_relu")
 LOSSES = ("log_loss", "binary_log_loss", "squared_error")
 LEAKY_SLOPE = 0.01
-# seed 000's targets for the squared error: 0.01 for "no", 0.99 for "yes"
+# the NumPy tutorial's targets for the squared error: 0.01 for "no", 0.99 for "yes"
 SQUARED_ERROR_TARGETS = (0.01, 0.99)
 
 
@@ -131,7 +131,7 @@ def init_params(layer_sizes, activation, random_state, dtype):
     coefs, intercepts = [], []
     n_layers = len(layer_sizes) - 1
     # a Generator draws float32 directly: 10x faster than RandomState.uniform plus
-    # a cast for seed 000's 6-million-weight layer
+    # a cast for the NumPy tutorial's 6-million-weight layer
     gen = np.random.default_rng(random_state.randint(np.iinfo(np.int32).max))
     dtype = np.dtype(dtype)
     draw_dtype = dtype if dtype in (np.float32, np.float64) else np.float64

@@ -23,7 +23,7 @@ def _blas(names, dtype):
 
 
 class SGDOptimizer:
-    """Mini-batch SGD with seed 000's moving-average momentum.
+    """Mini-batch SGD with the NumPy tutorial's moving-average momentum.
 
     ``v = momentum * v + (1 - momentum) * g`` and ``W -= lr * v``; with
     ``nesterov=True`` the step is ``W -= lr * (momentum * v + (1 - momentum) * g)``.

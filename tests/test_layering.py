@@ -5,6 +5,8 @@ the source of every module (imports inside functions count too).
 """
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,21 @@ def test_module_imports_only_lower_floors(path):
         f"{path.relative_to(ROOT)} (floor {floor!r}) imports {bad}; it may import "
         f"only {sorted(ALLOWED[floor]) or 'nothing of skgalaxy'}."
     )
+
+
+def test_importing_every_utils_module_leaves_datasets_unloaded():
+    names = [
+        f"skgalaxy.utils.{p.stem}"
+        for p in sorted((ROOT / "utils").glob("*.py"))
+        if p.stem != "__init__"
+    ]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {names!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('skgalaxy.datasets')))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"

@@ -335,7 +335,7 @@ class _CNNMixin:
             # integers, bools and float16 follow the package's dtype rule
             X = as_float_images(X)
             peak = float(np.max(np.abs(X)))
-            if peak > np.finfo(np.float32).max:
+            if peak > float(np.finfo(np.float32).max):
                 raise ValueError(
                     f"X has pixel values up to {peak:.3g}, beyond float32 (the "
                     "networks compute in float32 or bfloat16); scale the images, "
@@ -577,9 +577,18 @@ class _CNNMixin:
         except KeyboardInterrupt as exc:
             # skorch swallows the interrupt and returns as if training had
             # finished; remember it, so fit raises it again after skorch's
-            # cleanup: a half-trained model must not look fitted
-            self._interrupt = exc
+            # cleanup: a half-trained model must not look fitted. (skorch's
+            # EarlyStopping stops training by raising KeyboardInterrupt too:
+            # that one is a planned end, not an interrupt.)
+            if not self._early_stopped():
+                self._interrupt = exc
             raise
+
+    def _early_stopped(self):
+        return any(
+            isinstance(cb, EarlyStopping) and getattr(cb, "misses_", 0) >= cb.patience
+            for _, cb in getattr(self, "callbacks_", [])
+        )
 
     def _train(self, method, *args, **kwargs):
         """Run skorch's fit/partial_fit seeded, and re-raise an interrupt."""

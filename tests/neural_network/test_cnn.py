@@ -195,7 +195,7 @@ def test_early_stopping_lr_schedule_and_clipping(images):
 def test_checkpoint_resumes_an_interrupted_fit(images, tmp_path):
     X, y, _ = images
     first = CNNRegressor(**{**TINY, "max_epochs": 1}, checkpoint=tmp_path).fit(X, y)
-    assert (tmp_path / "params.pt").is_file() and (tmp_path / "history.json").is_file()
+    assert (tmp_path / "checkpoint.pt").is_file()
     resumed = clone(first).set_params(max_epochs=3).fit(X, y)
     assert len(resumed.history_) == 3
     assert resumed.history_[0, "train_loss"] == first.history_[0, "train_loss"]
@@ -493,7 +493,9 @@ def test_classifier_partial_fit_continues_training(images):
 
 def test_regressor_output_bias_starts_at_the_target_mean(images):
     X, y, _ = images
-    reg = CNNRegressor(**{**TINY, "max_epochs": 0, "train_split": None}).fit(X, y)
+    # lr=0: the output layer's bias stays where it was initialised
+    reg = CNNRegressor(**{**TINY, "max_epochs": 1, "train_split": None}, lr=0.0)
+    reg.fit(X, y)
     bias = reg.module_.head.bias.detach().numpy()
     mean = np.clip(y.mean(axis=0), 1e-3, 1 - 1e-3)
     assert_allclose(bias, np.log(mean / (1 - mean)), rtol=1e-5)
@@ -536,3 +538,151 @@ def test_get_params_and_repr_work_before_fit_validates_bad_parameters(images):
     assert "CNNRegressor" in repr(reg)
     with pytest.raises(ValueError, match="'max_epochs' parameter of CNNRegressor"):
         reg.fit(X, y)
+
+
+# ------------------------------------------------------ failures and interrupts
+class _InterruptAfter:
+    """A callback that raises KeyboardInterrupt after ``epochs`` epochs."""
+
+    def __new__(cls, epochs):
+        from skorch.callbacks import Callback
+
+        class Interrupt(Callback):
+            def on_epoch_end(self, net, **kwargs):
+                if len(net.history) >= epochs:
+                    raise KeyboardInterrupt
+
+        return Interrupt()
+
+
+def test_interrupted_fit_raises_instead_of_returning_a_half_trained_model(images):
+    X, y, _ = images
+    reg = CNNRegressor(
+        **{**TINY, "max_epochs": 5}, callbacks=[("stop", _InterruptAfter(2))]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        reg.fit(X, y)
+    assert len(reg.history_) == 2  # skorch's cleanup ran; the fit did not "finish"
+    with pytest.raises(KeyboardInterrupt):
+        reg.partial_fit(X, y)
+
+
+@pytest.mark.parametrize("estimator", ["classifier", "regressor"])
+def test_divergence_stops_with_an_error_naming_the_learning_rate(estimator, images):
+    X, y, labels = images
+    cls, target = (
+        (CNNClassifier, labels) if estimator == "classifier" else (CNNRegressor, y)
+    )
+    kwargs = {} if estimator == "classifier" else {"output": "linear"}
+    net = cls(**{**TINY, "max_epochs": 5, "train_split": None}, lr=1e6, **kwargs)
+    with pytest.raises(FloatingPointError, match=r"diverged at epoch \d.*lr=1e\+06"):
+        net.fit(X, target)
+
+
+def test_divergence_check_can_be_turned_off(images):
+    X, y, _ = images
+    reg = CNNRegressor(
+        **{**TINY, "max_epochs": 1}, lr=1e6, output="linear", callbacks__divergence=None
+    )
+    try:
+        reg.fit(X, y)
+    except FloatingPointError as exc:  # only the prediction check may refuse it
+        assert "diverged" not in str(exc)
+
+
+def test_images_beyond_float32_are_refused_before_training(images):
+    X, y, _ = images
+    huge = X / 255.0 * 1e308
+    reg = CNNRegressor(**TINY)
+    with pytest.raises(ValueError, match="beyond float32"):
+        reg.fit(huge, y)
+    assert not reg.initialized_
+
+
+def test_huge_images_that_make_training_diverge_are_named(images):
+    X, _, labels = images
+    clf = CNNClassifier(**{**TINY, "max_epochs": 3, "train_split": None})
+    with pytest.raises(FloatingPointError, match=r"images reach \d\.\d+e\+37"):
+        clf.fit(X.astype(np.float64) * 1e35, labels)
+
+
+def test_non_finite_predictions_are_refused(regressor, images):
+    X, _, _ = images
+    broken = clone(regressor).fit(*images[:2])
+    with torch.no_grad():
+        broken.module_.head.weight.fill_(float("nan"))
+    with pytest.raises(FloatingPointError, match="NaN or infinite outputs"):
+        broken.predict(X)
+
+
+def test_classifier_refuses_continuous_targets(images):
+    X, y, _ = images
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        CNNClassifier(**TINY).fit(X, y[:, 0])
+
+
+def test_classifier_refuses_mixed_label_types(images):
+    X, _, _ = images
+    mixed = np.array(["spiral", 1] * 20, dtype=object)
+    with pytest.raises(TypeError, match=r"mixes label types \['int', 'str'\]"):
+        CNNClassifier(**TINY).fit(X, mixed)
+
+
+@pytest.mark.parametrize(
+    "device, match",
+    [
+        ("garbage", "is not a torch device"),
+        ("mps", "MPS is not available on this machine"),
+        ("xla", "XLA is not a device skgalaxy trains on"),
+    ],
+)
+def test_unusable_devices_are_clear_errors(images, device, match):
+    if device == "mps" and torch.backends.mps.is_available():
+        pytest.skip("this machine has MPS")
+    X, y, _ = images
+    reg = CNNRegressor(**TINY, device=device)
+    with pytest.raises(ValueError, match=match):
+        reg.fit(X, y)
+
+
+def test_max_epochs_zero_is_refused(images):
+    X, y, _ = images
+    with pytest.raises(ValueError, match="'max_epochs' parameter"):
+        CNNRegressor(**{**TINY, "max_epochs": 0}).fit(X, y)
+
+
+# ------------------------------------------------------------ checkpoints
+def test_resumed_fit_equals_the_uninterrupted_fit(images, tmp_path):
+    X, y, _ = images
+    params = {**TINY, "max_epochs": 4, "augment": True}
+    whole = CNNRegressor(**params).fit(X, y)
+    interrupted = CNNRegressor(
+        **params, checkpoint=tmp_path, callbacks=[("stop", _InterruptAfter(2))]
+    )
+    with pytest.raises(KeyboardInterrupt):
+        interrupted.fit(X, y)
+    resumed = CNNRegressor(**params, checkpoint=tmp_path).fit(X, y)
+    assert len(resumed.history_) == 4
+    assert_allclose(
+        resumed.history_[:, "train_loss"], whole.history_[:, "train_loss"], rtol=1e-6
+    )
+    assert_allclose(resumed.predict(X), whole.predict(X), rtol=1e-5)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["checkpoint.pt"]
+
+
+def test_checkpoint_faults_name_the_folder(images, tmp_path):
+    X, y, _ = images
+    fitted = CNNRegressor(**{**TINY, "max_epochs": 1}, checkpoint=tmp_path).fit(X, y)
+    data = (tmp_path / "checkpoint.pt").read_bytes()
+    (tmp_path / "checkpoint.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match=r"Cannot resume .* is damaged"):
+        clone(fitted).set_params(max_epochs=2).fit(X, y)
+    (tmp_path / "checkpoint.pt").write_bytes(data)
+    wider = clone(fitted).set_params(max_epochs=2, module__width=8)
+    with pytest.raises(ValueError, match="another architecture"):
+        wider.fit(X, y)
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("not a checkpoint")
+    with pytest.raises(ValueError, match="holds files but no checkpoint.pt"):
+        clone(fitted).set_params(checkpoint=other).fit(X, y)

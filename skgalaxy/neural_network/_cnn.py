@@ -53,6 +53,12 @@ from ._callbacks import (
     WarmupCosineLR,
 )
 from ._modules import PRESETS, ResNet
+from ._transfer import (
+    backbone_state,
+    freeze_parameters,
+    frozen_modules,
+    load_backbone,
+)
 
 __all__ = ["CNNClassifier", "CNNRegressor"]
 
@@ -194,6 +200,10 @@ class _CNNMixin:
         "batch_size": [Interval(Integral, 1, None, closed="left"), Options(int, {-1})],
         "random_state": ["random_state"],
         "weight_decay": [Interval(Real, 0, None, closed="left"), None],
+        "freeze": [
+            StrOptions({"none", "backbone"}),
+            Interval(Integral, 0, None, closed="left"),
+        ],
     }
 
     # ------------------------------------------------------------- parameters
@@ -397,12 +407,23 @@ class _CNNMixin:
                     kwargs[key] = value
             module = cls(**kwargs)
             self._init_output_bias(module)
+        if self.pretrained is not None:
+            load_backbone(module, backbone_state(self.pretrained))
+        freeze_parameters(frozen_modules(module, self.freeze))
         # channels-last: the layout oneDNN (CPU) and cuDNN convolutions run fastest
         self.module_ = module.to(memory_format=torch.channels_last)
         return self
 
+    def _set_training(self, training=True):
+        super()._set_training(training)
+        if training and self.freeze != "none":
+            # frozen parts stay in evaluation mode: their batch-norm statistics
+            # and dropout do not change either
+            for part in frozen_modules(self.module_, self.freeze):
+                part.eval()
+
     def initialize_optimizer(self, triggered_directly=None):
-        named = list(self.get_all_learnable_params())
+        named = [(n, p) for n, p in self.get_all_learnable_params() if p.requires_grad]
         args, kwargs = self.get_params_for_optimizer("optimizer", named)
         wd = self.weight_decay
         takes_wd = "weight_decay" in inspect.signature(self.optimizer).parameters
@@ -676,6 +697,22 @@ _COMMON_DOC = """
         (:class:`GalaxyZooNet`), ``"alexnet_like"`` (:class:`AlexNetLike`, with
         ``module__n_extra_conv`` and ``module__activation``), ``"vgg16"``
         (:class:`VGG16Net`, ``module__weights`` loads torchvision weights).
+    pretrained : CNN estimator, nn.Module, str, path-like or None, default=None
+        Start from these weights instead of random ones: a fitted CNN estimator
+        (or a Pipeline ending in one), a network's ``state_dict()``, a model
+        file written by
+        :func:`skgalaxy.persistence.save`, an encoder file (``.safetensors``, a
+        state dict) or the name of an encoder shipped with skgalaxy. Every layer
+        but the head is copied; the head is new, sized for this task. The network
+        (``module``, ``module__*``) must be the one the weights come from. Inside
+        ``GridSearchCV``, which clones estimator-valued parameters without their
+        weights, pass ``est.module_.state_dict()`` or a file. Saved models store
+        the weights, never this reference.
+    freeze : "none", "backbone" or int, default="none"
+        What does not train: ``"none"``; ``"backbone"`` (only the new head
+        trains: a linear probe); or ``k``, the number of trailing blocks that
+        train with the head (:class:`ResNet`: the stem and each residual block
+        are blocks). Frozen parts keep their weights and batch-norm statistics.
     optimizer : torch optimizer class, default=torch.optim.AdamW
         Its arguments are ``optimizer__*`` parameters.
     lr : float, default=3e-3
@@ -814,6 +851,8 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         self,
         module=ResNet,
         *,
+        pretrained=None,
+        freeze="none",
         criterion=torch.nn.MSELoss,
         optimizer=torch.optim.AdamW,
         lr=3e-3,
@@ -846,6 +885,8 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
             verbose=verbose,
             **kwargs,
         )
+        self.pretrained = pretrained
+        self.freeze = freeze
         self.weight_decay = weight_decay
         self.output = output
         self.augment = augment
@@ -1009,6 +1050,8 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
         self,
         module=ResNet,
         *,
+        pretrained=None,
+        freeze="none",
         criterion=torch.nn.CrossEntropyLoss,
         optimizer=torch.optim.AdamW,
         lr=3e-3,
@@ -1044,6 +1087,8 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
             verbose=verbose,
             **kwargs,
         )
+        self.pretrained = pretrained
+        self.freeze = freeze
         self.weight_decay = weight_decay
         self.class_weight = class_weight
         self.label_smoothing = label_smoothing

@@ -375,6 +375,16 @@ class ResNet(nn.Module):
         pooled = self._pooled(torch.cat(views))
         return pooled.view(len(views), len(x), -1).mean(dim=0)
 
+    def blocks(self):
+        """Return the trainable units in order: the stem, then each residual block.
+
+        Returns
+        -------
+        blocks : list of nn.Module
+            What ``freeze=k`` of the CNN estimators counts from the end.
+        """
+        return [self.stem, *self.features]
+
     def _pooled(self, x):
         return torch.flatten(F.adaptive_avg_pool2d(self.features(self.stem(x)), 1), 1)
 

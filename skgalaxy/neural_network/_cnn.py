@@ -177,6 +177,59 @@ def bf16_supported(device_type="cpu"):
         return False
 
 
+def autocast_dtype(mixed_precision, device_type):
+    """Return the autocast dtype a ``mixed_precision`` setting asks for, or None.
+
+    Parameters
+    ----------
+    mixed_precision : "auto", bool, "bf16" or "fp16"
+        The estimators' parameter.
+    device_type : str
+        ``"cpu"`` or ``"cuda"``.
+
+    Returns
+    -------
+    dtype : torch.dtype or None
+        None means float32 (no autocast).
+    """
+    if mixed_precision == "auto":
+        return torch.bfloat16 if bf16_supported(device_type) else None
+    if mixed_precision in (True, "bf16"):
+        return torch.bfloat16
+    if mixed_precision == "fp16":
+        return torch.float16
+    return None
+
+
+def batch_to_device(x, device):
+    """Move a batch of images to ``device`` once, as float32 channels-first.
+
+    uint8 batches travel as uint8 and are scaled to [0, 1] on the device (a
+    quarter of the bytes to move); the channels-last layout is kept (NHWC to
+    NCHW is a view with channels-last strides, what the networks run fastest on).
+
+    Parameters
+    ----------
+    x : array-like or torch.Tensor of shape (n, height, width[, channels])
+        Images.
+    device : str or torch.device
+        Where to put them.
+
+    Returns
+    -------
+    x : torch.Tensor of shape (n, channels, height, width)
+        float32.
+    """
+    x = torch.as_tensor(x)
+    if x.device != torch.device(device):
+        x = x.to(device, non_blocking=True)
+    if x.dtype == torch.uint8:
+        x = x.to(torch.float32).mul_(1.0 / 255.0)
+    elif x.dtype != torch.float32:
+        x = x.to(torch.float32)
+    return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
+
+
 def _auto_device():
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -317,14 +370,7 @@ class _CNNMixin:
 
     def _autocast_dtype(self):
         """The autocast dtype ``mixed_precision`` asks for on this device, or None."""
-        mode = self.mixed_precision
-        if mode == "auto":
-            return torch.bfloat16 if bf16_supported(self._device_type()) else None
-        if mode in (True, "bf16"):
-            return torch.bfloat16
-        if mode == "fp16":
-            return torch.float16
-        return None
+        return autocast_dtype(self.mixed_precision, self._device_type())
 
     def _autocast(self):
         dtype = self._autocast_dtype()
@@ -533,15 +579,7 @@ class _CNNMixin:
 
     def _prepare_batch(self, x):
         """Move a batch to the device once, then make it float32 channels-first."""
-        x = torch.as_tensor(x)
-        if x.device.type != self._device_type():
-            x = x.to(self.device, non_blocking=True)
-        if x.dtype == torch.uint8:
-            x = x.to(torch.float32).mul_(1.0 / 255.0)
-        elif x.dtype != torch.float32:
-            x = x.to(torch.float32)
-        # NHWC -> NCHW is a view with channels-last strides, the module's layout
-        return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
+        return batch_to_device(x, self.device)
 
     def _forward_module(self, x, **fit_params):
         # after augmentation or a TTA view: back to channels-last (a no-op when
@@ -602,7 +640,7 @@ class _CNNMixin:
             # EarlyStopping stops training by raising KeyboardInterrupt too:
             # that one is a planned end, not an interrupt.)
             if not self._early_stopped():
-                self._interrupt = exc
+                self._interrupt_ = exc
             raise
 
     def _early_stopped(self):
@@ -613,10 +651,10 @@ class _CNNMixin:
 
     def _train(self, method, *args, **kwargs):
         """Run skorch's fit/partial_fit seeded, and re-raise an interrupt."""
-        self._interrupt = None
+        self._interrupt_ = None
         with self._rng_context():
             method(*args, **kwargs)
-        interrupt, self._interrupt = self._interrupt, None
+        interrupt, self._interrupt_ = self._interrupt_, None
         if interrupt is not None:
             raise interrupt
 

@@ -373,7 +373,7 @@ def hubble_class(votes, threshold=0.9):
     prefer_skip_nested_validation=True,
 )
 def plurality_class(votes, answers=None):
-    """The answer with the largest vote fraction (the course assignment's class).
+    """Return the answer with the largest vote fraction (the course assignment's class).
 
     Parameters
     ----------

@@ -180,7 +180,7 @@ def _plots(out_dir, X_test, y_test, y_pred, name, accuracy):
 
 
 def _write_samples(out_dir, X, y, *, n_samples):
-    """A few test galaxies as PNG files, to try ``skgalaxy predict`` on."""
+    """Write a few test galaxies as PNG files, to try ``skgalaxy predict`` on."""
     from PIL import Image
 
     folder = Path(out_dir) / "samples"

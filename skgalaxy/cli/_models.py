@@ -96,7 +96,7 @@ def cnn(
 
 
 def baseline(image_shape, *, strategy="central_pixel", **_):
-    """The Galaxy Zoo pixel baseline (PixelBaselineRegressor, votes)."""
+    """Build the Galaxy Zoo pixel baseline (PixelBaselineRegressor, votes)."""
     from skgalaxy.baseline import PixelBaselineRegressor
 
     return PixelBaselineRegressor(strategy=strategy)
@@ -137,7 +137,7 @@ def unknown_model_message(name):
 
 
 def build(name, image_shape, *, kind, args, n_samples=None):
-    """The estimator for ``--model name`` (a built-in name or a JSON file)."""
+    """Build the estimator for ``--model name`` (a built-in name or a JSON file)."""
     if name in _BUILT_IN:
         kwargs = {"random_state": args.random_state}
         if name in ("mlp", "cnn"):
@@ -203,7 +203,7 @@ def _make(spec, where, classes):
 
 
 def from_parameter_file(path):
-    """A Pipeline from a JSON file naming the estimator and its parameters.
+    """Build a Pipeline from a JSON file naming the estimator and its parameters.
 
     The file holds ``{"estimator": NAME, "params": {...}}`` and optionally
     ``"preprocessing": [{"estimator": NAME, "params": {...}}, ...]``; NAME is a
@@ -258,7 +258,7 @@ def is_classifier(model):
 
 
 def expected_image_shape(model):
-    """The (h, w[, c]) the model's first image step was fitted on, or None."""
+    """Return the (h, w[, c]) the model's first image step was fitted on, or None."""
     first = model.steps[0][1] if hasattr(model, "steps") else model
     shape = getattr(first, "image_shape_", None)
     return tuple(int(s) for s in shape) if shape is not None else None

@@ -364,7 +364,7 @@ def build_parser():
 
 
 def _run(module_name):
-    """The verb's ``run(args)``, imported only when the verb runs."""
+    """Return the verb's ``run(args)``, which imports the verb only when it runs."""
 
     def run(args):
         import importlib

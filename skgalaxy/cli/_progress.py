@@ -8,7 +8,7 @@ from ._models import final_estimator
 
 
 def note(args, message):
-    """A progress note on standard error (silenced by --quiet)."""
+    """Print a progress note on standard error (silenced by --quiet)."""
     if not getattr(args, "quiet", False):
         print(message, file=sys.stderr, flush=True)
 
@@ -31,7 +31,7 @@ class Stage:
 
 
 def _epoch_bar(total, desc):
-    """A skorch callback showing one tqdm bar over the epochs of a fit."""
+    """Make a skorch callback showing one tqdm bar over the epochs of a fit."""
     from skorch.callbacks import Callback
     from tqdm.auto import tqdm
 

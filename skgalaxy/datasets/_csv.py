@@ -43,7 +43,7 @@ def _check_image_shape(image_shape):
     prefer_skip_nested_validation=True,
 )
 def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
-    """Load galaxy images stored one per CSV row: a label, then the pixels.
+    r"""Load galaxy images stored one per CSV row: a label, then the pixels.
 
     This is the format of Philip Mocz's galaxy classification tutorial (seed
     003): no header, column 0 the class label (0 elliptical, 1 spiral,
@@ -65,7 +65,7 @@ def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
     data : :class:`~sklearn.utils.Bunch`
         With attributes
 
-        - ``images``: uint8 ndarray of shape (n_samples, \\*image_shape);
+        - ``images``: uint8 ndarray of shape (n_samples, \*image_shape);
         - ``data``: the same pixels as a 2-D array (a view of ``images``);
         - ``target``: int64 ndarray of shape (n_samples,);
         - ``target_names``: ``["elliptical", "spiral", "irregular"]``;
@@ -90,7 +90,7 @@ def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
     >>> rows = ["1," + ",".join(["255"] * 16), "0," + ",".join(["7"] * 16)]
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     path = Path(tmp) / "train.csv"
-    ...     _ = path.write_text("\\n".join(rows) + "\\n")
+    ...     _ = path.write_text("\n".join(rows) + "\n")
     ...     galaxies = load_galaxy_csv(path, image_shape=(4, 4))
     >>> galaxies.images.shape, galaxies.images.dtype
     ((2, 4, 4), dtype('uint8'))

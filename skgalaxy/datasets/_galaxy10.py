@@ -122,8 +122,9 @@ def load_galaxy10(
         Images read (and transformed) at a time: 512 raw images take 100 MB.
         For a chunked (compressed) file it is rounded down to whole stored
         chunks (up to one stored chunk), so each is decompressed once.
-    indices : array-like of int, boolean mask, slice or None, default=None
-        Rows of the file to load, in the order given; ``None`` loads all.
+    indices : array-like of int or bool, slice or None, default=None
+        Rows of the file to load: row numbers (loaded in the order given) or a
+        boolean mask with one entry per image; ``None`` loads all.
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.
     progress : bool, default=True

@@ -129,7 +129,7 @@ def load_galaxy_zoo(
     return_X_y=False,
     progress=True,
 ):
-    """Load the Kaggle Galaxy Zoo training images and their vote fractions.
+    r"""Load the Kaggle Galaxy Zoo training images and their vote fractions.
 
     Reads the layout of Kaggle's "Galaxy Zoo - The Galaxy Challenge":
     ``training_solutions_rev1.csv`` (a ``GalaxyID`` column and the 37 vote
@@ -212,7 +212,7 @@ def load_galaxy_zoo(
     ...             Path(tmp) / "images_training_rev1" / f"{galaxy_id}.jpg")
     ...         lines.append(f"{galaxy_id}," + ",".join(["0.5"] * 37))
     ...     _ = (Path(tmp) / "training_solutions_rev1.csv").write_text(
-    ...         "\\n".join(lines))
+    ...         "\n".join(lines))
     ...     zoo = load_galaxy_zoo(tmp, progress=False)
     >>> zoo.images.shape, zoo.target.shape, zoo.ids
     ((2, 24, 24, 3), (2, 37), array([100008, 100023]))

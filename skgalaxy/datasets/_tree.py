@@ -78,6 +78,18 @@ class Question(NamedTuple):
     parent: str | None
 
 
+# The fields' own docstrings, shown on the class pages ("Alias for field number
+# 0" otherwise).
+Answer.column.__doc__ = 'Kaggle column name, e.g. ``"Class1.1"``.'
+Answer.description.__doc__ = 'The answer as volunteers read it, e.g. ``"smooth"``.'
+Question.number.__doc__ = "Question number, 1 to 11."
+Question.text.__doc__ = "The question as volunteers read it."
+Question.answers.__doc__ = "Its answers (tuple of Answer), in Kaggle column order."
+Question.parent.__doc__ = (
+    "Column of the answer that leads to this question; None for Q1 and Q6."
+)
+
+
 def _question(number, text, parent, *descriptions):
     answers = tuple(
         Answer(f"Class{number}.{i}", d) for i, d in enumerate(descriptions, start=1)
@@ -373,7 +385,7 @@ def hubble_class(votes, threshold=0.9):
     prefer_skip_nested_validation=True,
 )
 def plurality_class(votes, answers=None):
-    """The answer with the largest vote fraction (the course assignment's class).
+    """Return the answer with the largest vote fraction (the course assignment's class).
 
     Parameters
     ----------

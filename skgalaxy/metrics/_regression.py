@@ -52,12 +52,12 @@ def _squared_errors(y_true, y_pred):
     prefer_skip_nested_validation=True,
 )
 def kaggle_rmse(y_true, y_pred, *, sample_weight=None):
-    """Element-wise root-mean-square error: the Galaxy Zoo challenge's score.
+    r"""Element-wise root-mean-square error: the Galaxy Zoo challenge's score.
 
     The square root of the mean of all ``n_samples x n_outputs`` squared errors:
 
-    .. math:: \\sqrt{\\frac{1}{N K} \\sum_{i=1}^{N} \\sum_{k=1}^{K}
-              (y_{ik} - \\hat y_{ik})^2}
+    .. math:: \sqrt{\frac{1}{N K} \sum_{i=1}^{N} \sum_{k=1}^{K}
+              (y_{ik} - \hat y_{ik})^2}
 
     This is not scikit-learn's ``root_mean_squared_error(...,
     multioutput="uniform_average")``, which averages the per-column RMSEs (the

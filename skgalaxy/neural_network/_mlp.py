@@ -36,7 +36,7 @@ __all__ = ["NumpyMLPClassifier"]
 
 
 def _ndim(X):
-    """Number of dimensions of ``X`` without converting a DataFrame."""
+    """Return the number of dimensions of ``X`` without converting a DataFrame."""
     nd = getattr(X, "ndim", None)
     if nd is not None:
         return nd

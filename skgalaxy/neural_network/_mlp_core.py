@@ -121,7 +121,7 @@ class Workspace:
 
 
 def init_params(layer_sizes, activation, random_state, dtype):
-    """Initial weights suited to the activation; biases start at zero.
+    """Initialise weights suited to the activation; biases start at zero.
 
     Hidden layers: He uniform (``sqrt(6 / fan_in)``) for relu and leaky relu,
     Glorot uniform (``sqrt(6 / (fan_in + fan_out))``) for tanh, and scikit-learn's

@@ -411,7 +411,7 @@ def fit_cg(
 
 
 def _diverged(where, value, schedule=None, learning_rate=None):
-    """The error for a non-finite loss; ``schedule`` is None for cg."""
+    """Make the error for a non-finite loss; ``schedule`` is None for cg."""
     if schedule is None:
         return ValueError(
             f"training diverged at {where} (loss={value}) with solver='cg'; "
@@ -436,7 +436,7 @@ def _all_finite(arrays):
 
 # ------------------------------------------------------------------ display
 def make_reporter(verbose, total, unit, name):
-    """The display of a training run, used as a context manager that closes it.
+    """Make the display of a training run, a context manager that closes it.
 
     ``verbose``: falsy shows nothing; ``1``/``True`` prints the epoch table;
     ``2`` or more, or ``"progress"``, shows a tqdm bar named ``name`` counting

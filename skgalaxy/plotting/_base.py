@@ -39,7 +39,7 @@ def _images_for_display(X, input_name="X"):
 
 
 def _label_text(label, class_names):
-    """The display name of one label: ``class_names[label]`` or the label itself."""
+    """Return the display name of one label: ``class_names[label]`` or the label."""
     if class_names is None:
         return str(label)
     if isinstance(class_names, Mapping):
@@ -70,7 +70,7 @@ def _check_labels(y, n_samples, name):
 def _image_grid(
     n_panels, ncols, *, axes=None, figsize=None, panel_size=2.0, title_lines=1
 ):
-    """A figure with ``n_panels`` image axes on a grid of ``ncols`` columns.
+    """Make a figure with ``n_panels`` image axes on a grid of ``ncols`` columns.
 
     With ``axes`` (any array of Axes) the panels are drawn on its first
     ``n_panels`` Axes instead, in row-major order.

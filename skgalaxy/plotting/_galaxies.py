@@ -39,7 +39,7 @@ def plot_galaxies(
     figsize=None,
     title=None,
 ):
-    """Show galaxies on a grid, titled with their true and predicted classes.
+    r"""Show galaxies on a grid, titled with their true and predicted classes.
 
     The NumPy tutorial's ``Galaxy.plot`` for many galaxies at once: each panel shows one
     image with its true label, its predicted label, or both. A wrong prediction
@@ -91,7 +91,7 @@ def plot_galaxies(
     >>> len(fig.axes)
     6
     >>> fig.axes[2].get_title()
-    'true: edge-on\\npred: spiral'
+    'true: edge-on\npred: spiral'
     """
     n_total = len(X)
     n = min(n_total, max_images)

@@ -81,7 +81,7 @@ class Flatten(_BaseImageTransformer):
         return X.reshape(len(X), *self.image_shape_)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the pixel features: ``pixel_<row>_<col>[_<channel>]``.
+        """Get the names of the pixel features: ``pixel_<row>_<col>[_<channel>]``.
 
         Parameters
         ----------

@@ -15,7 +15,7 @@ __all__ = ["Resize"]
 
 
 def _mirror(index, size):
-    """Indices reflected about the edge pixels (scipy.ndimage's "mirror" mode)."""
+    """Reflect indices about the edge pixels (scipy.ndimage's "mirror" mode)."""
     if size == 1:
         return np.zeros_like(index)
     period = 2 * (size - 1)
@@ -25,7 +25,7 @@ def _mirror(index, size):
 
 @functools.lru_cache(maxsize=1024)
 def _sparse_resize_matrix(n_in, n_out, anti_aliasing, dtype):
-    """The ``(n_out, n_in)`` CSR matrix of scikit-image's resize along one axis.
+    """Build the ``(n_out, n_in)`` CSR matrix of scikit-image's resize along one axis.
 
     :func:`skimage.transform.resize` (``order=1``, ``mode="reflect"``) is linear
     and separable: a Gaussian filter of sigma ``(n_in / n_out - 1) / 2`` (when

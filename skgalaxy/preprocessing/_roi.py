@@ -114,7 +114,7 @@ def _find_box(small, block, offset, shape, threshold, select, padding):
 
 
 def _fallback_box(shape):
-    """The centred square of side min(height, width), for blank images."""
+    """Return the centred square of side min(height, width), for blank images."""
     height, width = shape
     side = min(height, width)
     return ((height - side) // 2, (width - side) // 2, side)

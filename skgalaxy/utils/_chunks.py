@@ -58,7 +58,7 @@ def _check_transformer(transformer):
 
 
 def _needs_fit(transformer):
-    """True when ``transformer`` has ``fit`` and is not fitted yet."""
+    """Return True when ``transformer`` has ``fit`` and is not fitted yet."""
     if not hasattr(transformer, "fit"):
         return False
     try:

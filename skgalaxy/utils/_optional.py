@@ -25,7 +25,7 @@ def import_optional(name, *, extra=None, feature=None):
     name : str
         Module to import, e.g. ``"torch"`` or ``"matplotlib.pyplot"``.
     extra : str or None, default=None
-        skgalaxy extra providing it; guessed from the top-level package if None.
+        The skgalaxy extra providing it; guessed from the top-level package if None.
     feature : str or None, default=None
         What needs the module, for the message.
 

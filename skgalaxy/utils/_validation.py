@@ -124,7 +124,7 @@ def as_float_images(X):
     Returns
     -------
     X : ndarray
-        float32 or float64 images; a new array whenever a conversion took place.
+        Images in float32 or float64; a new array whenever a conversion took place.
 
     Examples
     --------
@@ -163,7 +163,7 @@ def float_dtype(dtype):
     Returns
     -------
     dtype : numpy.dtype
-        float64 for float64 input, float32 for everything else.
+        ``float64`` for float64 input, ``float32`` for everything else.
 
     Examples
     --------

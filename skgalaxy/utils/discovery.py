@@ -16,7 +16,7 @@ _OPTIONAL = {"torch", "skorch", "matplotlib", "skops", "safetensors", "dask"}
 
 
 def _missing_optional(exc):
-    """True when ``exc`` comes from an optional package that is not installed."""
+    """Return True when ``exc`` comes from an optional package that is not installed."""
     missing = getattr(exc, "name", None) or ""
     if missing.split(".")[0] in _OPTIONAL:
         return True

@@ -72,7 +72,7 @@ _BAD_INPUT = (ValueError, TypeError)
 
 
 def make_check_images(n_samples=20, size=32, n_channels=3, random_state=0):
-    """Images, labels and vote-fraction-like targets used by the checks.
+    """Make the images, labels and vote-fraction-like targets used by the checks.
 
     Parameters
     ----------
@@ -127,7 +127,7 @@ def _data(estimator):
 
 
 def _prepare(estimator_orig):
-    """A clone with ``random_state=0`` where it has one."""
+    """Return a clone with ``random_state=0`` where it has one."""
     estimator = clone(estimator_orig)
     if "random_state" in estimator.get_params():
         estimator.set_params(random_state=0)
@@ -224,7 +224,15 @@ def _fit_and_call(estimator, X, y, X_bad, pattern, what):
 
 # --------------------------------------------------------------------- checks
 def check_image_estimator_tags(name, estimator_orig):
-    """Tags say the estimator takes 3-D arrays (images)."""
+    """Check that the tags say the estimator takes 3-D arrays (images).
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     tags = get_tags(estimator_orig)
     assert tags.input_tags.three_d_array, (
         f"{name}: set tags.input_tags.three_d_array = True in __sklearn_tags__ "
@@ -233,7 +241,15 @@ def check_image_estimator_tags(name, estimator_orig):
 
 
 def check_image_clone_params(name, estimator_orig):
-    """clone, get_params and set_params round-trip; clones are unfitted."""
+    """Check that clone, get_params and set_params round-trip; clones are unfitted.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = clone(estimator_orig)
     params = estimator_orig.get_params(deep=False)
     cloned = estimator.get_params(deep=False)
@@ -259,7 +275,15 @@ def check_image_clone_params(name, estimator_orig):
 
 
 def check_image_fit_returns_self(name, estimator_orig):
-    """``fit`` returns the estimator itself."""
+    """Check that ``fit`` returns the estimator itself.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     result = estimator.fit(X, y)
@@ -267,7 +291,15 @@ def check_image_fit_returns_self(name, estimator_orig):
 
 
 def check_image_not_fitted(name, estimator_orig):
-    """Output methods of an unfitted estimator raise NotFittedError."""
+    """Check that output methods of an unfitted estimator raise NotFittedError.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, _ = _data(estimator)
     methods = _methods(estimator)
@@ -286,7 +318,15 @@ def check_image_not_fitted(name, estimator_orig):
 
 
 def check_image_no_mutation(name, estimator_orig):
-    """fit and the output methods change neither the input nor the parameters."""
+    """Check that fit and the output methods change neither input nor parameters.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     for X_in in (X, X.astype(np.float32) / 255):
@@ -306,7 +346,15 @@ def check_image_no_mutation(name, estimator_orig):
 
 
 def check_image_pickle(name, estimator_orig):
-    """A pickled and unpickled fitted estimator gives identical outputs."""
+    """Check that a pickled and unpickled fitted estimator gives identical outputs.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     estimator.fit(X, y)
@@ -320,7 +368,15 @@ def check_image_pickle(name, estimator_orig):
 
 
 def check_image_subset_invariance(name, estimator_orig):
-    """The output for a subset of images is the subset of the full output."""
+    """Check that outputs for a subset of images are the subset of the full outputs.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     estimator.fit(X, y)
@@ -333,11 +389,18 @@ def check_image_subset_invariance(name, estimator_orig):
 
 
 def check_image_dtypes(name, estimator_orig):
-    """uint8, float32 and float64 images follow the dtype rule.
+    """Check that uint8, float32 and float64 images follow the dtype rule.
 
     uint8 images must give the same results as the same images in float32 on
     [0, 1]; transformers return float32 for uint8/float32 and float64 for
     float64 input.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
     """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
@@ -385,7 +448,15 @@ def check_image_dtypes(name, estimator_orig):
 
 
 def check_image_fit_transform(name, estimator_orig):
-    """``fit_transform(X)`` equals ``fit(X).transform(X)``."""
+    """Check that ``fit_transform(X)`` equals ``fit(X).transform(X)``.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     one = clone(estimator).fit_transform(X, y)
@@ -394,7 +465,15 @@ def check_image_fit_transform(name, estimator_orig):
 
 
 def check_image_fit_idempotent(name, estimator_orig):
-    """Fitting twice (same random_state) gives the same outputs."""
+    """Check that fitting twice (same random_state) gives the same outputs.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     first = _outputs(estimator.fit(X, y), X)
@@ -404,7 +483,15 @@ def check_image_fit_idempotent(name, estimator_orig):
 
 
 def check_image_bad_ndim(name, estimator_orig):
-    """Arrays that are not image stacks raise a clear error."""
+    """Check that arrays that are not image stacks raise a clear error.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     pattern = r"dimension|\d-D|ndim|shape"
@@ -416,7 +503,15 @@ def check_image_bad_ndim(name, estimator_orig):
 
 
 def check_image_nan(name, estimator_orig):
-    """Images with NaN raise a clear error (unless the tags allow NaN)."""
+    """Check that images with NaN raise a clear error (unless the tags allow NaN).
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     if get_tags(estimator).input_tags.allow_nan:
         return
@@ -427,7 +522,15 @@ def check_image_nan(name, estimator_orig):
 
 
 def check_image_inf(name, estimator_orig):
-    """Images with infinity raise a clear error (unless the tags allow NaN)."""
+    """Check that images with infinity raise a clear error (unless tags allow NaN).
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     if get_tags(estimator).input_tags.allow_nan:
         return
@@ -438,7 +541,15 @@ def check_image_inf(name, estimator_orig):
 
 
 def check_image_empty(name, estimator_orig):
-    """Zero images raise a clear error."""
+    """Check that zero images raise a clear error.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     pattern = r"empty|0 (images|samples)|at least (one|1)"
@@ -446,7 +557,15 @@ def check_image_empty(name, estimator_orig):
 
 
 def check_image_non_numeric(name, estimator_orig):
-    """Images of strings raise a clear error."""
+    """Check that images of strings raise a clear error.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     X_bad = X.astype(str)
@@ -455,7 +574,15 @@ def check_image_non_numeric(name, estimator_orig):
 
 
 def check_image_ragged(name, estimator_orig):
-    """A list of images of different sizes raises a clear error."""
+    """Check that a list of images of different sizes raises a clear error.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     X_bad = [X[0], X[1, :30, :30], X[2]]
@@ -464,7 +591,15 @@ def check_image_ragged(name, estimator_orig):
 
 
 def check_image_shape_mismatch(name, estimator_orig):
-    """Images of another size or channel count than in fit raise a clear error."""
+    """Check that images of another size or channel count than in fit raise an error.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     fitted = estimator.fit(X, y)
@@ -487,7 +622,15 @@ def _flatten_rows(X):
 
 
 def check_image_pipeline_grid_search(name, estimator_orig):
-    """The estimator works as a Pipeline step tuned by GridSearchCV."""
+    """Check that the estimator works as a Pipeline step tuned by GridSearchCV.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, y = _data(estimator)
     params = estimator.get_params(deep=False)
@@ -509,7 +652,15 @@ def check_image_pipeline_grid_search(name, estimator_orig):
 
 
 def check_image_classifier_labels(name, estimator_orig):
-    """String labels: ``classes_`` are sorted, predictions are labels."""
+    """Check string labels: ``classes_`` are sorted, predictions are labels.
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, labels, _ = make_check_images()
     y = _CLASS_NAMES[labels]
@@ -534,7 +685,15 @@ def check_image_classifier_labels(name, estimator_orig):
 
 
 def check_image_regressor_targets(name, estimator_orig):
-    """Targets of shape (n, k) give predictions of shape (n, k)."""
+    """Check that targets of shape (n, k) give predictions of shape (n, k).
+
+    Parameters
+    ----------
+    name : str
+        Name of the estimator, used in the error messages.
+    estimator_orig : estimator instance
+        Estimator to check; it is left unchanged (checks that fit use a clone).
+    """
     estimator = _prepare(estimator_orig)
     X, _, fractions = make_check_images()
     predictions = np.asarray(estimator.fit(X, fractions).predict(X))
@@ -651,7 +810,7 @@ def _estimator_id(obj):
 
 
 def parametrize_with_image_checks(estimators, *, expected_failed_checks=None):
-    """A pytest ``parametrize`` decorator with every check for every estimator.
+    """Make a pytest ``parametrize`` decorator with every check for every estimator.
 
     Parameters
     ----------

@@ -276,7 +276,7 @@ def _edge_on(cv, rng, kind):
 
 
 def _lopsided_disk(cv, rng, x0, y0, h, amp, strength):
-    """An exponential disk with m = 1, 2, 3 distortions: asymmetric, irregular."""
+    """Draw an exponential disk with m = 1, 2, 3 distortions: asymmetric, irregular."""
     m = cv.m
     pa = rng.uniform(0.0, np.pi, m)
     cos_i = rng.uniform(0.4, 1.0, m)

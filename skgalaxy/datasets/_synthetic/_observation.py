@@ -53,7 +53,7 @@ _NORMAL = normal_table()
 
 
 def fast_normal(rng, shape):
-    """Standard normal float32 noise by table lookup: ~5x faster than NumPy's."""
+    """Draw standard normal float32 noise by table lookup: ~5x faster than NumPy's."""
     n = int(np.prod(shape))
     u = np.frombuffer(rng.bytes(2 * n), dtype="<u2")
     return np.take(_NORMAL, u).reshape(shape)
@@ -116,7 +116,7 @@ def _add_background_galaxies(flux, rng, n_stars, sigma_px):
 
 
 def _convolve_psf(flux, fwhm):
-    """The Gaussian PSF of each galaxy's seeing ``fwhm`` (pixels)."""
+    """Convolve with the Gaussian PSF of each galaxy's seeing ``fwhm`` (pixels)."""
     kernel = P.psf_matrices(flux.shape[-1], fwhm)
     flux = kernel @ flux
     return flux @ kernel  # the kernel is symmetric: K @ F @ K.T
@@ -138,7 +138,7 @@ def _add_noise(flux, rng, noise):
 
 
 def _stretch(flux):
-    """The asinh stretch over the sky pedestal: (m, c, s, s) -> (m, s, s, c) uint8."""
+    """Stretch by asinh over the sky pedestal: (m, c, s, s) -> (m, s, s, c) uint8."""
     m, c, s, _ = flux.shape
     pedestal = _SKY_PEDESTAL if c == 3 else [_SKY_PEDESTAL @ REC601]
     offset = np.asarray(pedestal, dtype=F32).reshape(1, c, 1, 1)

@@ -87,7 +87,7 @@ def polar(xd, yd, softening):
 
 
 def sersic_b(n):
-    """The Sersic ``b_n`` (Ciotti & Bertin 1999 expansion, good for n > 0.36)."""
+    """Return the Sersic ``b_n`` (Ciotti & Bertin 1999 expansion, good for n > 0.36)."""
     n = np.asarray(n, dtype=np.float64)
     return 2.0 * n - 1.0 / 3.0 + 4.0 / (405.0 * n) + 46.0 / (25515.0 * n**2)
 
@@ -161,7 +161,7 @@ def inner_taper(r, radius):
 
 
 def lopsided_exponential(r, log_r, phi, amplitude, scale, modes):
-    """An exponential disk distorted by spiral modes: lopsided and irregular.
+    """Evaluate an exponential disk distorted by spiral modes: lopsided and irregular.
 
     ``modes`` is a sequence of ``(order, winding, phase, strength)``: each adds
     ``strength cos(order phi + winding ln r - phase)`` to the log of the light,
@@ -186,7 +186,7 @@ def lopsided_exponential(r, log_r, phi, amplitude, scale, modes):
 
 
 def ferrers(xd, yd, amplitude, length, q, angle):
-    """A bar: Ferrers profile ``I_0 (1 - m^2)^2`` inside the ellipse ``m < 1``.
+    """Evaluate a bar: Ferrers profile ``I_0 (1 - m^2)^2`` inside the ellipse ``m < 1``.
 
     ``xd, yd`` are disk-plane coordinates; ``angle`` is the bar's angle in that plane.
     """
@@ -206,7 +206,10 @@ def ferrers(xd, yd, amplitude, length, q, angle):
 
 
 def ring(r, amplitude, radius, width):
-    """A ring: ``I_0 exp(-(r - radius)^2 / (2 width^2))``, e.g. at a bar's ends."""
+    """Evaluate a ring ``I_0 exp(-(r - radius)^2 / (2 width^2))``.
+
+    Rings sit, for example, at a bar's ends.
+    """
     out = r - col(radius)
     out /= col(width)
     out *= out
@@ -284,7 +287,7 @@ def spiral_azimuth(r, n_arms, pitch, phase0, arm):
 
 
 def edge_on_disk(xr, yr, amplitude, scale_length, scale_height, softening):
-    """An edge-on disk: ``I_0 exp(-R / h) sech^2(z / z_0)`` seen along its plane.
+    """Evaluate an edge-on disk ``I_0 exp(-R / h) sech^2(z / z_0)``, seen in its plane.
 
     ``R`` is softened over ``softening`` so the centre is flat, as the projected
     ``(R/h) K_1(R/h)`` profile of a real edge-on exponential disk is.
@@ -329,7 +332,7 @@ def attenuate(image, tau, opacity):
 
 
 def tidal_tail(xr, yr, amplitude, r0, growth, width, extent, direction):
-    """A curved tidal tail winding out from a galaxy, seen face-on.
+    """Evaluate a curved tidal tail winding out from a galaxy, seen face-on.
 
     In polar coordinates ``(r, phi)`` about the galaxy, the tail follows the
     Archimedean arc ``r = r0 + growth * psi`` for ``psi`` in ``[0, extent]`` measured

@@ -13,7 +13,7 @@ __all__ = ["conditional_votes", "votes_params"]
 
 
 def votes_params(m, **values):
-    """The true parameters the vote model reads; unset ones are 'absent'."""
+    """Collect the true parameters the vote model reads; unset ones are 'absent'."""
     p = {
         "smooth": np.zeros(m),
         "q": np.ones(m),
@@ -118,8 +118,10 @@ def _answer_logits(p):
 
 
 def conditional_votes(p, rng):
-    """Per-question answer fractions: a softmax of the answers' logits, seen by a
-    few dozen volunteers (Dirichlet noise), less certain for small or faint galaxies.
+    """Draw per-question answer fractions from the answers' logits.
+
+    The fractions are a softmax of the logits as seen by a few dozen volunteers
+    (Dirichlet noise), less certain for small or faint galaxies.
     """
     logits = _answer_logits(p)
     m = len(p["q"])

@@ -93,28 +93,6 @@ numpydoc_validation_checks = {
 # Validation covers what skgalaxy writes, not what it inherits or generates.
 numpydoc_validation_exclude = {
     r"\._[^.]*$",  # private names and dunders (``__init__``, ``__call__``)
-    # TODO(cnn rewrite): remove once these docstrings pass the checks above.
-    # skgalaxy/neural_network/_cnn.py: parameters documented out of signature
-    # order (PR03) and train_split's description in lower case (PR08).
-    r"^skgalaxy\.neural_network\.CNNClassifier$",
-    r"^skgalaxy\.neural_network\.CNNRegressor$",
-    # _cnn.py: Returns description starts in lower case (RT04).
-    r"^skgalaxy\.neural_network\.CNNClassifier\.predict_proba$",
-    r"^skgalaxy\.neural_network\.CNNRegressor\.predict$",
-    # _cnn.py: X not documented (PR01).
-    r"^skgalaxy\.neural_network\.CNNRegressor\.predict_proba$",
-    # skgalaxy/neural_network/_modules.py: forward has no docstring (GL08), so
-    # the page shows torch's "Define the computation performed at every call".
-    r"^skgalaxy\.neural_network\.AlexNetLike\.forward$",
-    r"^skgalaxy\.neural_network\.ConvNet\.forward$",
-    r"^skgalaxy\.neural_network\.GalaxyZooNet\.forward$",
-    r"^skgalaxy\.neural_network\.ResNet\.forward$",
-    r"^skgalaxy\.neural_network\.RotationInvariantResNet\.forward$",
-    r"^skgalaxy\.neural_network\.VGG16Net\.forward$",
-    # _modules.py: the return value has no description (RT03).
-    r"^skgalaxy\.neural_network\.ResNet\.embed$",
-    r"^skgalaxy\.neural_network\.RotationInvariantResNet\.embed$",
-    r"^skgalaxy\.neural_network\.VGG16Net\.load_torchvision_features$",
 }
 
 

@@ -2,6 +2,7 @@
 
 - :class:`NumpyMLPClassifier`: a multi-layer perceptron written in NumPy/SciPy.
 - :class:`CNNClassifier`, :class:`CNNRegressor`: convolutional networks on skorch.
+- :class:`CNNEmbedder`: images to feature vectors with a (pretrained) network.
 - The networks they train (:class:`ResNet`, :class:`RotationInvariantResNet`,
   :class:`ConvNet`, :class:`GalaxyZooNet`,
   :class:`AlexNetLike`, :class:`VGG16Net`), plain ``nn.Module`` classes.
@@ -20,6 +21,7 @@ _LAZY = {
     "NumpyMLPClassifier": "._mlp",
     "CNNClassifier": "._cnn",
     "CNNRegressor": "._cnn",
+    "CNNEmbedder": "._embedder",
     "ConvNet": "._modules",
     "ResNet": "._modules",
     "RotationInvariantResNet": "._modules",
@@ -28,7 +30,11 @@ _LAZY = {
     "VGG16Net": "._modules",
 }
 # modules that need the torch extra (torch and skorch)
-_TORCH_MODULES = {"._cnn": ("torch", "skorch"), "._modules": ("torch",)}
+_TORCH_MODULES = {
+    "._cnn": ("torch", "skorch"),
+    "._embedder": ("torch", "skorch"),
+    "._modules": ("torch",),
+}
 
 __all__ = sorted(_LAZY)
 

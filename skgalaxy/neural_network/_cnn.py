@@ -369,7 +369,7 @@ class _CNNMixin:
                 torch.backends.cudnn.benchmark = previous
 
     def _autocast_dtype(self):
-        """The autocast dtype ``mixed_precision`` asks for on this device, or None."""
+        """Return the autocast dtype ``mixed_precision`` asks for here, or None."""
         return autocast_dtype(self.mixed_precision, self._device_type())
 
     def _autocast(self):
@@ -418,7 +418,7 @@ class _CNNMixin:
         return kwargs
 
     def _check_module_params(self):
-        """Module parameters set by hand must agree with the data."""
+        """Check that module parameters set by hand agree with the data."""
         data = self._module_data_kwargs()
         for key, value in data.items():
             given = self.__dict__.get(f"module__{key}")
@@ -598,7 +598,7 @@ class _CNNMixin:
         return self._train_output(self._forward_module(x, **fit_params))
 
     def _predict_outputs(self, X):
-        """Outputs of the prediction head (fractions or probabilities), TTA-averaged."""
+        """Return the prediction head's outputs (fractions or probabilities)."""
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         iterator = self.get_iterator(_ImageDataset(X), training=False)
@@ -722,7 +722,7 @@ class _CNNMixin:
         return X, y
 
 
-_COMMON_DOC = """
+_DOC_HEAD = """
     module : str, nn.Module class or instance, default=ResNet
         The network. A class gets its constructor arguments from ``module__*``
         parameters, plus ``in_channels``, ``n_outputs`` and ``image_size`` from the
@@ -751,6 +751,8 @@ _COMMON_DOC = """
         trains: a linear probe); or ``k``, the number of trailing blocks that
         train with the head (:class:`ResNet`: the stem and each residual block
         are blocks). Frozen parts keep their weights and batch-norm statistics.
+"""
+_DOC_MID = """
     optimizer : torch optimizer class, default=torch.optim.AdamW
         Its arguments are ``optimizer__*`` parameters.
     lr : float, default=3e-3
@@ -764,10 +766,12 @@ _COMMON_DOC = """
     batch_size : int, default=64
         Mini-batch size for training and prediction.
     train_split : callable or None, default=None
-        skorch's internal validation split, e.g. ``ValidSplit(5{strat})`` (20% of
+        The skorch validation split, e.g. ``ValidSplit(5{strat})`` (20% of
         the data), whose metrics go to ``history_``. None (the default) trains on
         every image: with the fixed schedule below, held-out images buy nothing
         but a curve to look at, and real labelled sets are small.
+"""
+_DOC_TAIL = """
     augment : bool or dict, default=True
         Augmentation of each training batch, on the device: the eight flips and
         quarter turns of the square, a small rotation (``max_angle`` degrees),
@@ -829,15 +833,18 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
     """Convolutional network regressor for continuous targets such as vote fractions.
 
     Parameters
-    ----------{common}
+    ----------
+    {head}
+    criterion : torch loss class, default=torch.nn.MSELoss
+        Training loss (mean squared error, the Kaggle challenge's metric).
+    {mid}
     output : {{"sigmoid", "tree", "linear"}}, default="sigmoid"
         Output head. ``"sigmoid"``: one sigmoid per target (as Hildebrandt's
         network), targets in [0, 1]. ``"tree"``: the Galaxy Zoo decision tree;
         each question's answers are a softmax multiplied by the fraction of its
         parent answer, so the 37 predictions are consistent with the tree (needs
         37 targets in [0, 1], Kaggle column order). ``"linear"``: unbounded outputs.
-    criterion : torch loss class, default=torch.nn.MSELoss
-        Training loss (mean squared error, the Kaggle challenge's metric).
+    {tail}
 
     Attributes
     ----------
@@ -1013,7 +1020,7 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            float32 predictions (1-D when ``y`` was 1-D in fit).
+            The float32 predictions (1-D when ``y`` was 1-D in fit).
         """
         y = self._predict_outputs(X)
         if getattr(self, "y_ndim_", 2) == 1:
@@ -1021,7 +1028,18 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         return y
 
     def predict_proba(self, X):
-        """Not available: a regressor has no class probabilities."""
+        """Refuse: a regressor has no class probabilities (use ``predict``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, height, width[, n_channels])
+            Images (unused).
+
+        Raises
+        ------
+        AttributeError
+            Always.
+        """
         raise AttributeError("CNNRegressor has no predict_proba; use predict.")
 
 
@@ -1029,7 +1047,11 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
     """Convolutional network classifier for galaxy class labels of any type.
 
     Parameters
-    ----------{common}
+    ----------
+    {head}
+    criterion : torch loss class, default=torch.nn.CrossEntropyLoss
+        Training loss; the module returns one score (logit) per class.
+    {mid}
     class_weight : "balanced", dict or None, default=None
         Weights of the classes in the cross-entropy loss: ``"balanced"`` (inversely
         proportional to the class frequencies) or ``{{label: weight}}`` (missing
@@ -1040,8 +1062,7 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
         Share of each target's probability spread evenly over all classes in the
         cross-entropy loss (``CrossEntropyLoss(label_smoothing=...)``); it keeps
         the network from growing over-confident on small, noisily labelled sets.
-    criterion : torch loss class, default=torch.nn.CrossEntropyLoss
-        Training loss; the module returns one score (logit) per class.
+    {tail}
 
     Attributes
     ----------
@@ -1258,7 +1279,7 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            float32 probabilities, columns in the order of ``classes_``.
+            The float32 probabilities, columns in the order of ``classes_``.
         """
         return self._predict_outputs(X)
 
@@ -1280,9 +1301,16 @@ class CNNClassifier(_CNNMixin, NeuralNetClassifier):
 
 
 if CNNRegressor.__doc__:  # None under python -OO
-    CNNRegressor.__doc__ = CNNRegressor.__doc__.format(
-        common=_COMMON_DOC.format(strat="")
-    )
-    CNNClassifier.__doc__ = CNNClassifier.__doc__.format(
-        common=_COMMON_DOC.format(strat=", stratified=True")
-    )
+
+    def _pieces(strat):
+        return {
+            name: text.format(strat=strat).strip()
+            for name, text in (
+                ("head", _DOC_HEAD),
+                ("mid", _DOC_MID),
+                ("tail", _DOC_TAIL),
+            )
+        }
+
+    CNNRegressor.__doc__ = CNNRegressor.__doc__.format(**_pieces(""))
+    CNNClassifier.__doc__ = CNNClassifier.__doc__.format(**_pieces(", stratified=True"))

@@ -10,7 +10,12 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._validation import as_float_images, check_image_shape, check_images
+from ..utils._validation import (
+    as_float_images,
+    check_image_shape,
+    check_images,
+    float_dtype,
+)
 from ._augment import dihedral_views
 from ._cnn import _resolve_module_class, autocast_dtype, batch_to_device
 from ._transfer import backbone_state, head_name, load_backbone
@@ -19,7 +24,7 @@ __all__ = ["CNNEmbedder"]
 
 
 def _features(network, x):
-    """The input of the network's head: what the network has learnt to see."""
+    """Return the input of the network's head: what the network learnt to see."""
     if hasattr(network, "embed"):
         return network.embed(x)
     head = dict(network.named_modules())[head_name(network)]
@@ -104,7 +109,7 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "pretrained": [None, "no_validation"],
+        "pretrained": "no_validation",
         "module": [str, type],
         "module_params": [dict, None],
         "views": ["boolean"],
@@ -215,7 +220,8 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
                     ):
                         total = total + _features(self.network_, view).float()
                 out.append((total / len(views)).cpu().numpy())
-        features = np.concatenate(out).astype(np.float32, copy=False)
+        # the package's dtype rule: float64 images give float64 features
+        features = np.concatenate(out).astype(float_dtype(X.dtype), copy=False)
         if not np.all(np.isfinite(features)):
             raise FloatingPointError(
                 "The network computed NaN or infinite features; the images are far "
@@ -234,7 +240,8 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
         Returns
         -------
         features : ndarray of shape (n_samples, n_features_out_)
-            float32 features.
+            The features: float64 for float64 images, float32 otherwise (the
+            network computes in float32 or bfloat16 either way).
         """
         check_is_fitted(self)
         X = check_images(X, convert=False, estimator=self)
@@ -261,7 +268,7 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.input_tags.two_d_array = False
-        tags.transformer_tags.preserves_dtype = ["float32"]
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.requires_fit = True
         tags.non_deterministic = False
         return tags

@@ -43,6 +43,7 @@ class Exponential(nn.Module):
     """``exp(x)``, Keras' ``"exponential"`` activation (training with it diverges)."""
 
     def forward(self, x):
+        """Return exp(x)."""
         return torch.exp(x)
 
 
@@ -223,6 +224,19 @@ class ConvNet(nn.Module):
         self.head = _dense_head(channels, hidden_units, n_outputs, dropout)
 
     def forward(self, x):
+        """Return the raw scores (one per output) of a batch of images.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, in_channels, height, width)
+            Images.
+
+        Returns
+        -------
+        scores : torch.Tensor of shape (n, n_outputs)
+            One score per output, before the estimator's head (sigmoid,
+            softmax or the Galaxy Zoo tree).
+        """
         return self.head(torch.flatten(self.pool(self.features(x)), 1))
 
 
@@ -248,6 +262,7 @@ class _ResidualBlock(nn.Module):
         self.act2 = make_activation(activation)
 
     def forward(self, x):
+        """Return the block's output: activation of the convolutions plus shortcut."""
         out = self.act1(self.bn1(self.conv1(x)))
         return self.act2(self.bn2(self.conv2(out)) + self.shortcut(x))
 
@@ -368,6 +383,7 @@ class ResNet(nn.Module):
         Returns
         -------
         features : torch.Tensor of shape (n, n_features)
+            The globally pooled output of the last stage.
         """
         if not self.rotation_pooling:
             return self._pooled(x)
@@ -389,6 +405,19 @@ class ResNet(nn.Module):
         return torch.flatten(F.adaptive_avg_pool2d(self.features(self.stem(x)), 1), 1)
 
     def forward(self, x):
+        """Return the raw scores (one per output) of a batch of images.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, in_channels, height, width)
+            Images.
+
+        Returns
+        -------
+        scores : torch.Tensor of shape (n, n_outputs)
+            One score per output, before the estimator's head (sigmoid,
+            softmax or the Galaxy Zoo tree).
+        """
         return self.head(self.dropout(self.embed(x)))
 
 
@@ -545,6 +574,19 @@ class GalaxyZooNet(nn.Module):
         )
 
     def forward(self, x):
+        """Return the raw scores (one per output) of a batch of images.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, in_channels, height, width)
+            Images.
+
+        Returns
+        -------
+        scores : torch.Tensor of shape (n, n_outputs)
+            One score per output, before the estimator's head (sigmoid,
+            softmax or the Galaxy Zoo tree).
+        """
         return self.head(self.features(x))
 
 
@@ -640,6 +682,19 @@ class AlexNetLike(nn.Module):
         )
 
     def forward(self, x):
+        """Return the raw scores (one per output) of a batch of images.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, in_channels, height, width)
+            Images.
+
+        Returns
+        -------
+        scores : torch.Tensor of shape (n, n_outputs)
+            One score per output, before the estimator's head (sigmoid,
+            softmax or the Galaxy Zoo tree).
+        """
         return self.head(self.features(x))
 
 
@@ -786,6 +841,7 @@ class VGG16Net(nn.Module):
         Returns
         -------
         self : VGG16Net
+            The network, its convolutions loaded.
         """
         path = Path(path)
         if not path.is_file():
@@ -812,6 +868,19 @@ class VGG16Net(nn.Module):
         return self
 
     def forward(self, x):
+        """Return the raw scores (one per output) of a batch of images.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, in_channels, height, width)
+            Images.
+
+        Returns
+        -------
+        scores : torch.Tensor of shape (n, n_outputs)
+            One score per output, before the estimator's head (sigmoid,
+            softmax or the Galaxy Zoo tree).
+        """
         if self.repeat_gray:
             x = x.expand(-1, 3, -1, -1)
         if self.normalize == "imagenet":

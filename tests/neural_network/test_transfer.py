@@ -140,3 +140,68 @@ def test_pretrained_state_dict_survives_clone(source, data):
     assert_allclose(
         twin.module_.stem[0].weight.detach(), source.module_.stem[0].weight.detach()
     )
+
+
+# --------------------------------------------------------------- CNNEmbedder
+def test_embedder_features_are_what_the_fitted_network_sees(source, data):
+    from skgalaxy.neural_network import CNNEmbedder
+
+    X, _, _ = data
+    embed = CNNEmbedder(source, mixed_precision=False).fit(X)
+    F = embed.transform(X)
+    assert F.shape == (len(X), source.module_.n_features) and F.dtype == np.float32
+    x = torch.from_numpy(X[:4]).permute(0, 3, 1, 2).float() / 255
+    with torch.no_grad():
+        expected = source.module_.eval().embed(x).numpy()
+    assert_allclose(F[:4], expected, rtol=1e-4, atol=1e-5)
+    # a copy: the source network is not changed by the embedder
+    assert embed.network_ is not source.module_
+
+
+def test_embedder_in_a_pipeline_with_a_linear_probe(source, data):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    from skgalaxy.neural_network import CNNEmbedder
+
+    X, _, labels = data
+    probe = make_pipeline(
+        CNNEmbedder(
+            source.module_.state_dict(),
+            module_params={"width": 4, "n_blocks": 2},
+            mixed_precision=False,
+        ),
+        LogisticRegression(max_iter=500),
+    ).fit(X, labels)
+    assert probe.score(X, labels) > 0.6  # above chance on the bright-centre signal
+    assert probe[0].get_feature_names_out()[0] == "cnnembedder0"
+
+
+def test_embedder_views_make_features_rotation_invariant(data):
+    from skgalaxy.neural_network import CNNEmbedder
+
+    X, _, _ = data
+    embed = CNNEmbedder(
+        views=True, module_params={"width": 4}, mixed_precision=False, random_state=0
+    ).fit(X)
+    F = embed.transform(X[:5])
+    assert_allclose(embed.transform(np.rot90(X[:5], axes=(1, 2))), F, atol=1e-5)
+    assert_allclose(embed.transform(X[:5, :, ::-1]), F, atol=1e-5)
+
+
+def test_embedder_with_random_weights_is_seeded(data):
+    from skgalaxy.neural_network import CNNEmbedder
+
+    X, _, _ = data
+    a = CNNEmbedder(module_params={"width": 4}, random_state=1).fit(X).transform(X)
+    b = CNNEmbedder(module_params={"width": 4}, random_state=1).fit(X).transform(X)
+    c = CNNEmbedder(module_params={"width": 4}, random_state=2).fit(X).transform(X)
+    assert_allclose(a, b) and not np.allclose(a, c)
+
+
+def test_embedder_refuses_images_the_network_cannot_take(source, data):
+    from skgalaxy.neural_network import CNNEmbedder
+
+    X, _, _ = data
+    with pytest.raises(ValueError, match="cannot take images of shape"):
+        CNNEmbedder(source).fit(X[..., 0])

@@ -37,6 +37,8 @@ from sklearn.pipeline import make_pipeline
 
 from skgalaxy.datasets import make_galaxies
 from skgalaxy.metrics import kaggle_rmse
+from skorch.dataset import ValidSplit
+
 from skgalaxy.neural_network import CNNRegressor
 from skgalaxy.preprocessing import Grayscale, ROICrop
 
@@ -72,9 +74,10 @@ print(f"{len(X_train)} training and {len(X_test)} test galaxies, {X.shape[1:]} e
 # ------------
 # ``ROICrop`` finds the galaxy by a threshold and crops a padded square around it,
 # as the report's OpenCV code did; ``Grayscale`` uses the same Rec.601 weights.
-# ``CNNRegressor`` holds out 20 % of the training set (skorch's ``train_split``)
-# to report validation RMSE each epoch; ``augment=True`` adds the report's random
-# flips, rotations, zoom and contrast to every training batch.
+# ``train_split=ValidSplit(5)`` holds out 20 % of the training set to report a
+# validation RMSE each epoch (by default the CNN estimators train on every image);
+# the default augmentation adds random flips, rotations, zoom, shifts and contrast
+# to every training batch, as the report did.
 pipe = make_pipeline(
     ROICrop(output_size=crop_size),
     Grayscale(),
@@ -83,7 +86,7 @@ pipe = make_pipeline(
         **module_params,
         max_epochs=MAX_EPOCHS,
         lr=2e-3,
-        augment=True,
+        train_split=ValidSplit(5),
         random_state=0,
     ),
 )

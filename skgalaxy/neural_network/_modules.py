@@ -250,9 +250,6 @@ class _ResidualBlock(nn.Module):
         self.act1 = make_activation(activation)
         self.conv2 = nn.Conv2d(out_channels, out_channels, 3, 1, 1, bias=False)
         self.bn2 = nn.BatchNorm2d(out_channels)
-        # zero-initialised last norm: each block starts as the identity, which
-        # makes training from scratch stable with a high learning rate
-        nn.init.zeros_(self.bn2.weight)
         self.shortcut = nn.Identity()
         if stride != 1 or in_channels != out_channels:
             self.shortcut = nn.Sequential(

@@ -10,6 +10,8 @@ float32 in [0, 1]; float32 and float64 images keep their dtype and scale.
 - :class:`Coarsen`: block averaging by an integer factor.
 - :class:`Resize`: any output size, with anti-aliasing.
 - :class:`Flatten`: images to 2-D features for any scikit-learn estimator.
+- :class:`AsinhStretch`: raw survey flux to display colours (Lupton et al. 2004),
+  and :func:`lupton_rgb`, the function behind it.
 """
 
 from ._coarsen import Coarsen
@@ -18,5 +20,15 @@ from ._flatten import Flatten
 from ._grayscale import Grayscale
 from ._resize import Resize
 from ._roi import ROICrop
+from ._stretch import AsinhStretch, lupton_rgb
 
-__all__ = ["CenterCrop", "Coarsen", "Flatten", "Grayscale", "ROICrop", "Resize"]
+__all__ = [
+    "AsinhStretch",
+    "CenterCrop",
+    "Coarsen",
+    "Flatten",
+    "Grayscale",
+    "ROICrop",
+    "Resize",
+    "lupton_rgb",
+]

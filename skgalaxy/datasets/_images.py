@@ -116,13 +116,13 @@ def check_mode(mode):
         )
 
 
-def _pil_array(img, path, name, mode, draft):
+def _pil_array(img, path, name, mode, draft, keep_16_bit):
     if draft is not None and img.format == "JPEG":
         # DCT scaling: decode straight at the smallest scale still at least
         # as large as the requested size.
         img.draft(mode if mode in ("RGB", "L") else None, draft)
     if img.mode in _SIXTEEN_BIT or (img.mode == "I" and img.format == "PNG"):
-        if mode is None or mode in _SIXTEEN_BIT:
+        if mode is None or mode in _SIXTEEN_BIT or keep_16_bit:
             img.load()
             return np.asarray(img).astype(np.uint16)  # native byte order
         raise ValueError(
@@ -141,13 +141,17 @@ def _pil_array(img, path, name, mode, draft):
     return np.asarray(img)
 
 
-def decode_image(path, name=None, *, mode=None, fits=None, draft=None):
+def decode_image(
+    path, name=None, *, mode=None, fits=None, draft=None, keep_16_bit=False
+):
     """Decode one image file (JPEG/PNG with Pillow, FITS with astropy).
 
     ``fits`` holds the FITS options (``hdu``, ``bands``, ``fill_value``);
     ``draft`` is a ``(width, height)`` a JPEG may be decoded at (DCT scaling:
-    the smallest scale that is still at least that size). Every failure to
-    decode a file is a ValueError that names it.
+    the smallest scale that is still at least that size). ``keep_16_bit``
+    returns a 16-bit gray file as uint16 whatever ``mode`` asks (the caller
+    converts channels itself) instead of refusing to clip it. Every failure
+    to decode a file is a ValueError that names it.
     """
     from PIL import Image, UnidentifiedImageError
 
@@ -156,7 +160,7 @@ def decode_image(path, name=None, *, mode=None, fits=None, draft=None):
         if is_fits(path):
             return read_fits(path, **(fits or {}))
         with Image.open(path) as img:
-            return _pil_array(img, path, name, mode, draft)
+            return _pil_array(img, path, name, mode, draft, keep_16_bit)
     except FileNotFoundError as exc:
         raise FileNotFoundError(f"{name}: image file not found: {path}") from exc
     except (PermissionError, ImportError):

@@ -122,22 +122,36 @@ def _same_file(a, b):
     return os.path.realpath(a) == os.path.realpath(b)
 
 
-def _check_output_is_not_an_input(args, source):
-    """Refuse an ``-o`` that would overwrite the model, an input or the catalogue."""
+def _check_output_is_not_an_input(args):
+    """Refuse an ``-o`` that would overwrite the model, an input or the catalogue.
+
+    Checked first, before the output's format, so the message says what the
+    file is (the inputs are matched by name, without listing the folders).
+    """
+    import fnmatch
+
+    from skgalaxy.datasets._images import IMAGE_EXTENSIONS
+
     out = os.path.realpath(args.output)
-    if _same_file(out, args.model):
+    if os.path.realpath(args.model) == out:
         raise CLIError(
             f"the output {args.output!r} is the model file; writing it would "
             "replace the model: choose another -o"
         )
-    if args.catalog and _same_file(out, args.catalog):
+    if args.catalog and os.path.realpath(args.catalog) == out:
         raise CLIError(f"the output {args.output!r} is the --catalog file")
-    inputs = [source.file.filename] if isinstance(source, HDF5Input) else source.paths
-    if any(os.path.realpath(p) == out for p in inputs):
-        raise CLIError(
-            f"the output {args.output!r} is one of the input images; writing it "
-            "would replace the image: choose another -o"
-        )
+    is_image = out.lower().endswith(IMAGE_EXTENSIONS + (".h5", ".hdf5"))
+    for item in args.inputs:
+        real = os.path.realpath(item)
+        if (
+            real == out
+            or (is_image and os.path.isdir(real) and os.path.dirname(out) == real)
+            or (is_image and fnmatch.fnmatch(out, os.path.realpath(item)))
+        ):
+            raise CLIError(
+                f"the output {args.output!r} is one of the inputs; writing it "
+                "would replace the image: choose another -o"
+            )
 
 
 def _check_unique_ids(ids):
@@ -169,6 +183,8 @@ def _write_errors(path, errors, source):
 
 def run(args):
     stdout = args.output == "-"
+    if not stdout:
+        _check_output_is_not_an_input(args)
     fmt = output_format(args.output)
     if stdout and (args.resume or args.catalog):
         raise CLIError("--resume and --catalog need an output file (-o FILE)")
@@ -194,8 +210,6 @@ def run(args):
         catalog.check_clashes(_header(model, None, args.proba))
     source = _source(args, expected_image_shape(model))
     try:
-        if not stdout:
-            _check_output_is_not_an_input(args, source)
         _check_unique_ids(source.ids)
         return _predict(args, model, source, catalog, classes, stdout)
     finally:

@@ -82,7 +82,7 @@ def _add_data_options(p, *, default_random_state):
     )
     g.add_argument(
         "--image-size",
-        type=_positive_int,
+        type=_image_size,
         default=None,
         metavar="PX",
         help="side of synthetic images in pixels (default: 64, or the size the "
@@ -112,6 +112,19 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}")
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+#: The smallest synthetic galaxy make_galaxies draws.
+_MIN_IMAGE_SIZE = 16
+
+
+def _image_size(text):
+    value = _positive_int(text)
+    if value < _MIN_IMAGE_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"synthetic galaxies are at least {_MIN_IMAGE_SIZE} px, got {value}"
+        )
     return value
 
 
@@ -183,7 +196,7 @@ def build_parser():
     )
     demo.add_argument(
         "--image-size",
-        type=_positive_int,
+        type=_image_size,
         default=None,
         metavar="PX",
         help="side of the images in pixels (default: 48; 32 with --quick)",

@@ -1,7 +1,7 @@
 """Inputs of ``skgalaxy predict``: files or HDF5 rows, decoded ahead of the model.
 
 Threads decode the next chunk while the model predicts this one, and at most
-``depth + 1`` chunks are decoded at once, so memory stays flat however many
+two chunks are in memory at once (this one and the next), so memory stays flat however many
 files there are. Each file is decoded, converted to the model's channels and
 resized in a worker thread; a file that fails is reported, with its reason,
 instead of stopping the others (the caller decides what a failure means).
@@ -136,8 +136,8 @@ def stack(images):
     )
 
 
-def decoded_chunks(source, positions, *, chunk_size, n_threads, depth=1):
-    """Yield ``(positions, images, errors)`` per chunk, decoding ahead.
+def decoded_chunks(source, positions, *, chunk_size, n_threads, ahead=1):
+    """Yield ``(positions, images, errors)`` per chunk, ``ahead`` chunks ahead.
 
     ``images`` is the list of decoded arrays for the positions that decoded
     (in order), ``errors`` a list of ``(position, reason)``.
@@ -155,7 +155,7 @@ def decoded_chunks(source, positions, *, chunk_size, n_threads, depth=1):
             pending.append([pool.submit(job) for job in source.jobs(chunk)])
 
     try:
-        for _ in range(depth + 1):
+        for _ in range(ahead):
             submit()
         while pending:
             futures = pending.popleft()

@@ -1,9 +1,9 @@
 """Inputs of ``skgalaxy predict``: files or HDF5 rows, decoded ahead of the model.
 
 Threads decode the next chunk while the model predicts this one, and at most
-two chunks are in memory at once (this one and the next), so memory stays flat however many
-files there are. Each file is decoded, converted to the model's channels and
-resized in a worker thread; a file that fails is reported, with its reason,
+two chunks are in memory at once (this one and the next), so memory stays flat
+however many files there are. Each file is decoded, converted to the model's
+channels and resized in a worker thread; a file that fails is reported, with its reason,
 instead of stopping the others (the caller decides what a failure means).
 """
 

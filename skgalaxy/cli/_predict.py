@@ -271,6 +271,12 @@ def _predict(args, model, source, catalog, classes, stdout):
     if stdout:
         if header is None:
             raise CLIError(f"no image could be read ({errors[0][1]})")
+        if errors:
+            note(
+                args,
+                f"{len(errors):,} input(s) could not be read, such as "
+                f"{source.ids[errors[0][0]]!r}: {errors[0][1]}",
+            )
         return 0
     partial.close()
     errors_file = errors_path(args.output)

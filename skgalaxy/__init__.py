@@ -29,7 +29,15 @@ _SUBMODULES = [
 # Public names re-exported at the top level, and the subpackage that defines each.
 _PUBLIC = {
     **dict.fromkeys(
-        ["CenterCrop", "Coarsen", "Flatten", "Grayscale", "ROICrop", "Resize"],
+        [
+            "AsinhStretch",
+            "CenterCrop",
+            "Coarsen",
+            "Flatten",
+            "Grayscale",
+            "ROICrop",
+            "Resize",
+        ],
         "preprocessing",
     ),
     **dict.fromkeys(

@@ -121,6 +121,7 @@ _OPTIONAL_IMPORTS = {
     "skops": "safe",
     "safetensors": "safe",
     "dask": "dask",
+    "astropy": "astro",
 }
 # Examples run in about 20 s on a quiet 2-core machine; a busy machine may set
 # SKGALAXY_EXAMPLE_TIMEOUT higher.

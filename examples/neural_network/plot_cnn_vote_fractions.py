@@ -34,11 +34,10 @@ import numpy as np
 import torch
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
+from skorch.dataset import ValidSplit
 
 from skgalaxy.datasets import make_galaxies
 from skgalaxy.metrics import kaggle_rmse
-from skorch.dataset import ValidSplit
-
 from skgalaxy.neural_network import CNNRegressor
 from skgalaxy.preprocessing import Grayscale, ROICrop
 

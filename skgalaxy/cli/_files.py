@@ -1,7 +1,9 @@
 """Files the command writes and reads: model files, CSV, JSON, figures, folders."""
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from ._errors import CLIError
@@ -26,7 +28,27 @@ def check_model_path(path):
         raise CLIError(f"the folder {str(folder)!r} of {str(path)!r} does not exist")
     if path.is_dir():
         raise CLIError(f"{str(path)!r} is a folder, not a file name")
+    check_writable(path)
     return path
+
+
+def check_writable(path):
+    """Fail before any work if nothing can be written beside ``path``.
+
+    A real file is made and removed (``os.access`` says yes to root even on a
+    read-only file system).
+    """
+    folder = Path(path).parent
+    try:
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".skgalaxy-probe-")
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise CLIError(
+            f"cannot write {str(path)!r}: the folder {str(folder)!r} is not "
+            f"writable ({reason})"
+        ) from exc
+    os.close(fd)
+    os.remove(probe)
 
 
 def save_model(model, path):
@@ -104,6 +126,7 @@ def check_output_file(path):
         raise CLIError(f"the output {str(path)!r} is a folder, not a file name")
     if not path.parent.is_dir():
         raise CLIError(f"the folder {str(path.parent)!r} does not exist")
+    check_writable(path)
 
 
 def make_output_dir(path):

@@ -1,11 +1,48 @@
 """Running the ``skgalaxy`` command: one-line errors, warnings and thread limits."""
 
 import os
+import signal
 import sys
+import threading
 import warnings
 
 from ._errors import CLIError
 from ._parser import PROG, build_parser
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that it cleans up as Ctrl-C does.
+
+    A KeyboardInterrupt, so every ``except KeyboardInterrupt`` cleanup (and
+    atomic writes' removal of their temporary file) runs for it too.
+    """
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
+class _SigtermHandler:
+    """Install the SIGTERM handler for the command, and restore the old one.
+
+    Only the command line does this: the API leaves signals to its caller.
+    """
+
+    def __enter__(self):
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, _on_sigterm)
+            self.installed = True
+        else:
+            self.installed = False
+        return self
+
+    def __exit__(self, *exc):
+        if self.installed:
+            signal.signal(
+                signal.SIGTERM,
+                signal.SIG_DFL if self.previous is None else self.previous,
+            )
 
 
 def _one_line(exc):
@@ -83,7 +120,8 @@ def main(argv=None):
     -------
     status : int
         The exit status: 0 on success, 1 when the command fails (one line on
-        standard error, ``skgalaxy: error: ...``), 2 for bad arguments.
+        standard error, ``skgalaxy: error: ...``), 2 for bad arguments, 130
+        when interrupted (Ctrl-C), 143 when terminated (SIGTERM).
 
     Examples
     --------
@@ -107,7 +145,10 @@ def main(argv=None):
         if not debug:
             warnings.showwarning = _show_warning
         try:
-            with _ThreadLimits(_threads(getattr(args, "n_jobs", None))):
+            with (
+                _SigtermHandler(),
+                _ThreadLimits(_threads(getattr(args, "n_jobs", None))),
+            ):
                 return args.func(args) or 0
         except BrokenPipeError:
             # The reader went away (``skgalaxy predict ... -o - | head``): stop
@@ -115,6 +156,9 @@ def main(argv=None):
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 1
+        except Terminated:
+            print(f"{PROG}: error: terminated", file=sys.stderr)
+            return 143
         except KeyboardInterrupt:
             print(f"{PROG}: error: interrupted", file=sys.stderr)
             return 130

@@ -82,7 +82,7 @@ def _add_data_options(p, *, default_random_state):
     )
     g.add_argument(
         "--image-size",
-        type=_positive_int,
+        type=_image_size,
         default=None,
         metavar="PX",
         help="side of synthetic images in pixels (default: 64, or the size the "
@@ -112,6 +112,19 @@ def _positive_int(text):
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}")
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+#: The smallest synthetic galaxy make_galaxies draws.
+_MIN_IMAGE_SIZE = 16
+
+
+def _image_size(text):
+    value = _positive_int(text)
+    if value < _MIN_IMAGE_SIZE:
+        raise argparse.ArgumentTypeError(
+            f"synthetic galaxies are at least {_MIN_IMAGE_SIZE} px, got {value}"
+        )
     return value
 
 
@@ -183,7 +196,7 @@ def build_parser():
     )
     demo.add_argument(
         "--image-size",
-        type=_positive_int,
+        type=_image_size,
         default=None,
         metavar="PX",
         help="side of the images in pixels (default: 48; 32 with --quick)",
@@ -280,13 +293,27 @@ def build_parser():
 
     predict = sub.add_parser(
         "predict",
-        help="apply a saved model to images and write a CSV",
+        help="apply a saved model to images and write a catalogue",
         description=(
-            "Apply a saved model to image files (JPEG/PNG: files, a folder or a "
-            "glob such as 'galaxies/*.jpg') or to the 'images' of an HDF5 file, "
-            "and write a CSV: the predicted class (and with --proba the "
-            "probability of each class), or the predicted outputs of a "
-            "regressor (the 37 vote fractions named Class1.1 ... Class11.6)."
+            "Apply a saved model to image files (JPEG, PNG or FITS cutouts: "
+            "files, a folder or a glob such as 'galaxies/*.jpg') or to the "
+            "'images' of one HDF5 file, and write a table: an 'id' (the file "
+            "name without its image extensions, or the HDF5 row), the "
+            "predicted class (and with --proba the probability of each class), "
+            "or the predicted outputs of a regressor (the 37 vote fractions "
+            "named Class1.1 ... Class11.6). Rows go to OUT.partial as they are "
+            "predicted; --resume continues an interrupted run from it."
+        ),
+        epilog=(
+            "output formats (by the extension of -o):\n"
+            "  .csv              the default; needs nothing more\n"
+            '  .fits .ecsv       an astropy Table (pip install "skgalaxy[astro]")\n'
+            "  .parquet          an astropy Table through pyarrow (the same extra)\n"
+            "\n"
+            "with --catalog, every prediction keeps its row and gains the\n"
+            "catalogue's columns (empty where its id has no catalogue row);\n"
+            "catalogue rows without an image are left out. Ids are compared as\n"
+            "strings.\n"
         ),
         formatter_class=_Formatter,
     )
@@ -302,7 +329,8 @@ def build_parser():
         "--output",
         default="predictions.csv",
         metavar="FILE",
-        help="the CSV to write, '-' for standard output (default: predictions.csv)",
+        help="the table to write (.csv, .fits, .ecsv or .parquet), '-' for CSV "
+        "on standard output (default: predictions.csv)",
     )
     predict.add_argument(
         "--proba",
@@ -314,6 +342,66 @@ def build_parser():
         action="store_true",
         help="refuse images whose size differs from the model's, instead of "
         "resizing them",
+    )
+    predict.add_argument(
+        "--on-error",
+        choices=("stop", "skip"),
+        default="stop",
+        help="what an unreadable image does: stop the run, or skip it and list "
+        "it with the reason in OUT's .errors.csv (default: stop)",
+    )
+    predict.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue an interrupted run from OUT.partial (ids already there "
+        "are not predicted again)",
+    )
+    predict.add_argument(
+        "--catalog",
+        default=None,
+        metavar="FILE",
+        help="a table (.csv, .fits, .ecsv, .parquet) whose columns (ra, dec, "
+        "...) are carried to the output by id; needs --id-column",
+    )
+    predict.add_argument(
+        "--id-column",
+        default=None,
+        metavar="NAME",
+        help="the catalogue's column holding the ids",
+    )
+    predict.add_argument(
+        "--chunk-size",
+        type=_positive_int,
+        default=256,
+        metavar="N",
+        help="images decoded and predicted at a time (default: 256)",
+    )
+    fits = predict.add_argument_group("FITS cutouts")
+    fits.add_argument(
+        "--hdu",
+        default=None,
+        metavar="HDU",
+        help="the HDU to read, by index or EXTNAME (default: the first image)",
+    )
+    fits.add_argument(
+        "--bands",
+        default=None,
+        metavar="LIST",
+        help="planes of a cube (0,1,2) or image HDUs by EXTNAME (g,r,z), as "
+        "channels in that order",
+    )
+    fits.add_argument(
+        "--fill-value",
+        default="0",
+        metavar="VALUE",
+        help="the value NaN and masked pixels take, or 'raise' to refuse such "
+        "files (default: 0)",
+    )
+    predict.add_argument(
+        "--jpeg-draft",
+        action="store_true",
+        help="decode JPEGs at a reduced scale (PIL draft mode) when the model's "
+        "images are at least 2x smaller: faster, slightly different pixels",
     )
     predict.add_argument(
         "--trust",

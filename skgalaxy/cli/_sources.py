@@ -35,6 +35,12 @@ def load_source(args, *, image_shape=None):
         from skgalaxy.datasets import make_galaxies
 
         size = args.image_size or (image_shape[0] if image_shape else 64)
+        if size < 16:
+            raise CLIError(
+                f"the model's images are {size} px, but synthetic galaxies are at "
+                "least 16 px; pass --image-size 16 or more (the images are then "
+                "resized to the model's)"
+            )
         channels = 1 if image_shape is not None and len(image_shape) == 2 else 3
         message = f"Generating {args.n_samples:,} synthetic galaxies of {size} px"
         with Stage(args, message):

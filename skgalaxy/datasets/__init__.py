@@ -10,6 +10,10 @@ import importlib
 _LAZY = {
     "CLASS_MAPPINGS": "._classes",
     "GALAXY10_CLASSES": "._classes",
+    "GALAXY10_SDSS_CLASSES": "._classes",
+    "fetch_galaxy10_decals": "._fetch",
+    "fetch_galaxy10_sdss": "._fetch",
+    "get_data_home": "._fetch",
     "load_galaxy_csv": "._csv",
     "load_galaxy10": "._galaxy10",
     "load_galaxy_zoo": "._galaxy_zoo",

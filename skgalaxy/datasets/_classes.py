@@ -6,7 +6,7 @@ names, so they live here rather than in either.
 
 from types import MappingProxyType
 
-__all__ = ["CLASS_MAPPINGS", "GALAXY10_CLASSES"]
+__all__ = ["CLASS_MAPPINGS", "GALAXY10_CLASSES", "GALAXY10_SDSS_CLASSES"]
 
 #: Names of the ten Galaxy10 DECaLS classes, indexed by their labels.
 GALAXY10_CLASSES = (
@@ -20,6 +20,22 @@ GALAXY10_CLASSES = (
     "unbarred loose spiral",
     "edge-on without bulge",
     "edge-on with bulge",
+)
+
+#: Names of the ten classes of the original Galaxy10 (SDSS, 69x69 images),
+#: indexed by their labels: not the DECaLS classes (as astroNN's
+#: ``astroNN.datasets.galaxy10sdss`` names them, in lower case).
+GALAXY10_SDSS_CLASSES = (
+    "disk, face-on, no spiral",
+    "smooth, completely round",
+    "smooth, in-between round",
+    "smooth, cigar shaped",
+    "disk, edge-on, rounded bulge",
+    "disk, edge-on, boxy bulge",
+    "disk, edge-on, no bulge",
+    "disk, face-on, tight spiral",
+    "disk, face-on, medium spiral",
+    "disk, face-on, loose spiral",
 )
 
 _SMOOTH = ("round smooth", "in-between round smooth", "cigar-shaped smooth")

@@ -38,16 +38,20 @@ def _check_image_shape(image_shape):
     return tuple(int(s) for s in image_shape)
 
 
+# Labels are class indices: beyond this they are not (and int64 would wrap).
+_MAX_LABEL = 2**31 - 1
+
+
 @validate_params(
-    {"image_shape": [tuple, list]},
+    {"image_shape": [tuple, list], "target_names": [tuple, list, None]},
     prefer_skip_nested_validation=True,
 )
-def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
+def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32), target_names=None):
     r"""Load galaxy images stored one per CSV row: a label, then the pixels.
 
-    This is the format of Philip Mocz's galaxy classification tutorial (seed
-    003): no header, column 0 the class label (0 elliptical, 1 spiral,
-    2 irregular), then ``height * width`` integer pixel values 0..255 in row-major
+    This is the format of Philip Mocz's galaxy classification tutorial: no
+    header, column 0 the class label (0 elliptical, 1 spiral, 2 irregular), then
+    ``height * width`` integer pixel values 0..255 in row-major
     order. A ``.gz`` file is decompressed on the fly.
 
     Parameters
@@ -59,6 +63,10 @@ def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
     image_shape : tuple of int, default=(32, 32)
         Shape of one image: ``(height, width)`` or ``(height, width, channels)``;
         each row must hold ``1 + prod(image_shape)`` values.
+    target_names : sequence of str or None, default=None
+        The class names, indexed by label. ``None`` means Mocz's three
+        (elliptical, spiral, irregular), which only fit labels 0, 1 and 2: a
+        file with other labels needs its own names.
 
     Returns
     -------
@@ -68,7 +76,8 @@ def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
         - ``images``: uint8 ndarray of shape (n_samples, \*image_shape);
         - ``data``: the same pixels as a 2-D array (a view of ``images``);
         - ``target``: int64 ndarray of shape (n_samples,);
-        - ``target_names``: ``["elliptical", "spiral", "irregular"]``;
+        - ``target_names``: ``["elliptical", "spiral", "irregular"]`` (or
+          ``target_names``);
         - ``filename``, ``DESCR``.
     (images, target) : tuple
         If ``return_X_y=True``.
@@ -80,7 +89,8 @@ def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
     ValueError
         If a cell is not a number, the rows differ in length or do not hold
         ``1 + prod(image_shape)`` values, a pixel is outside 0..255 or not an
-        integer, or a label is not a non-negative integer.
+        integer, a label is not a non-negative integer (class index), or a
+        label has no name in ``target_names``.
 
     Examples
     --------
@@ -132,12 +142,22 @@ def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
             f"{path}: row {row}, pixel {col} is {pixels[row, col]:g}; pixel values "
             "must be integers in 0..255."
         )
-    bad = (labels < 0) | (labels != np.round(labels))
+    bad = (labels < 0) | (labels != np.round(labels)) | (labels > _MAX_LABEL)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"{path}: row {row} has label {labels[row]:g}; labels must be "
-            "non-negative integers."
+            f"non-negative integers (class indices, at most {_MAX_LABEL})."
+        )
+    names = list(MOCZ_CLASSES if target_names is None else target_names)
+    if labels.max() >= len(names):
+        row = int(np.argmax(labels))
+        whose = "Mocz's three classes" if target_names is None else "target_names"
+        raise ValueError(
+            f"{path}: row {row} has label {labels[row]:g}, but the class names "
+            f"are {whose} ({', '.join(names)}), for labels 0..{len(names) - 1}; "
+            f"pass target_names with a name for each of the "
+            f"{int(labels.max()) + 1} labels."
         )
     images = pixels.astype(np.uint8).reshape(-1, *image_shape)
     target = labels.astype(np.int64)
@@ -147,7 +167,7 @@ def load_galaxy_csv(path, *, return_X_y=False, image_shape=(32, 32)):
         images=images,
         data=images.reshape(len(images), -1),
         target=target,
-        target_names=list(MOCZ_CLASSES),
+        target_names=names,
         filename=str(path),
         DESCR=_DESCR.format(
             n=len(images),

@@ -1,5 +1,6 @@
-"""Loader for the Galaxy10 DECaLS HDF5 file."""
+"""Loader for the Galaxy10 HDF5 files (DECaLS, and the original SDSS set)."""
 
+import math
 from numbers import Integral
 from pathlib import Path
 
@@ -12,16 +13,18 @@ from ..utils._chunks import _check_transformer, stream_chunks
 from ..utils._param_validation import StrictInterval
 from ._classes import GALAXY10_CLASSES
 
-__all__ = ["load_galaxy10"]
+__all__ = ["check_stored", "load_galaxy10"]
 
 _METADATA = ("ra", "dec", "redshift", "pxscale")
 
 _DESCR = """\
-Galaxy10 DECaLS
----------------
-{n} galaxy images of {shape} pixels (g, r, z bands as RGB) from the DESI Legacy
-Imaging Surveys, each in one of 10 Galaxy Zoo morphology classes (Leung & Bovy;
-Walmsley et al. 2021). Read from {path}{indices}.
+Galaxy10
+--------
+{n} galaxy images of {shape} pixels, each in one of 10 Galaxy Zoo morphology
+classes (Leung & Bovy): Galaxy10 DECaLS holds g, r, z cutouts from the DESI
+Legacy Imaging Surveys (Walmsley et al. 2021), Galaxy10 SDSS g, r, i cutouts
+from the Sloan Digital Sky Survey, each with its own classes. Read from
+{path}{indices}.
 Images: {images}. Target: class index 0..9, names in ``target_names``.
 Metadata columns: {meta}.
 """
@@ -38,6 +41,36 @@ def _check_dataset(f, key, path):
     if not isinstance(ds, h5py.Dataset):
         raise ValueError(f"{path}: {key!r} is an HDF5 group, expected a dataset.")
     return ds
+
+
+def check_stored(ds, path):
+    """Refuse an HDF5 dataset that declares more data than the file stores.
+
+    HDF5 reads never-written storage as the fill value, so a file of a few
+    kilobytes may declare millions of images and read as zeros. The rule:
+    every chunk of a chunked dataset must be stored (compressed chunks are
+    legitimately small, so their bytes are not counted), and a contiguous
+    dataset must have its full size allocated. Virtual and external datasets
+    are taken as they are.
+    """
+    if ds.size == 0 or ds.is_virtual or ds.external:
+        return
+    if ds.chunks is None:
+        stored, needed = ds.id.get_storage_size(), ds.size * ds.dtype.itemsize
+        missing = stored < needed
+        detail = f"{stored:,} of its {needed:,} bytes"
+    else:
+        needed = math.prod(math.ceil(s / c) for s, c in zip(ds.shape, ds.chunks))
+        stored = ds.id.get_num_chunks()
+        missing = stored < needed
+        detail = f"{stored:,} of its {needed:,} chunks"
+    if missing:
+        raise ValueError(
+            f"{path}: {ds.name.lstrip('/')!r} declares {ds.shape[0]:,} images of "
+            f"shape {ds.shape[1:]}, but the file stores only {detail}; the rest "
+            "was never written and would read as zeros. Rewrite the file with "
+            "every image."
+        )
 
 
 def _check_indices(indices, n_total):
@@ -100,10 +133,12 @@ def load_galaxy10(
     indices=None,
     return_X_y=False,
     progress=True,
+    target_names=None,
 ):
-    """Load the Galaxy10 DECaLS dataset from its HDF5 file, in chunks.
+    """Load a Galaxy10 dataset from its HDF5 file, in chunks.
 
-    The file (``Galaxy10_DECals.h5``, 17,736 images, 2.5 GB) is read
+    The file (``Galaxy10_DECals.h5``, 17,736 images, 2.5 GB, or Galaxy10 SDSS's
+    ``Galaxy10.h5``, 21,785 images of 69x69) is read
     ``chunk_size`` images at a time. With a ``transformer`` (for example
     ``Coarsen(4)``) each chunk is transformed before the next is read, so peak
     memory follows the transformed output, not the raw images.
@@ -129,6 +164,10 @@ def load_galaxy10(
         Return ``(images, target)`` instead of a Bunch.
     progress : bool, default=True
         Show a progress bar.
+    target_names : sequence of 10 str or None, default=None
+        The class names, indexed by label. ``None`` gives Galaxy10 DECaLS's
+        (:data:`GALAXY10_CLASSES`); pass :data:`GALAXY10_SDSS_CLASSES` for the
+        SDSS file (:func:`fetch_galaxy10_sdss` does).
 
     Returns
     -------
@@ -139,7 +178,7 @@ def load_galaxy10(
           transformer's output);
         - ``data``: the same values as a 2-D array (a view of ``images``);
         - ``target``: ndarray of shape (n_samples,), int64 class indices;
-        - ``target_names``: the 10 class names;
+        - ``target_names``: the 10 class names (``target_names``);
         - ``ra``, ``dec``, ``redshift``, ``pxscale``: float arrays of shape
           (n_samples,), those present in the file;
         - ``indices``: the rows of the file that were read;
@@ -157,6 +196,7 @@ def load_galaxy10(
 
     See Also
     --------
+    fetch_galaxy10_decals : Download the file (once) and load it.
     load_galaxy_zoo : The Kaggle Galaxy Zoo images and vote fractions.
     make_galaxies : Synthetic galaxies in the Galaxy10 classes.
 
@@ -196,6 +236,14 @@ def load_galaxy10(
             "https://github.com/henrysky/Galaxy10 and pass its path."
         )
     _check_transformer(transformer)
+    names = list(GALAXY10_CLASSES if target_names is None else target_names)
+    if len(names) != len(GALAXY10_CLASSES) or not all(
+        isinstance(n, str) for n in names
+    ):
+        raise ValueError(
+            f"target_names must be {len(GALAXY10_CLASSES)} class names (str); got "
+            f"{target_names!r}."
+        )
     if not h5py.is_hdf5(path):
         raise ValueError(f"{path} is not an HDF5 file; expected Galaxy10_DECals.h5.")
     with h5py.File(path, "r") as f:
@@ -211,6 +259,7 @@ def load_galaxy10(
                 f"{path}: 'images' has dtype {images.dtype}; Galaxy10 images are "
                 "uint8 (0..255)."
             )
+        check_stored(images, path)
         n_total = images.shape[0]
         if ans.shape != (n_total,):
             raise ValueError(
@@ -289,7 +338,7 @@ def load_galaxy10(
         images=X,
         data=X.reshape(len(X), -1),
         target=target,
-        target_names=list(GALAXY10_CLASSES),
+        target_names=names,
         indices=np.arange(n_total) if rows is None else rows,
         filename=str(path),
         DESCR=descr,

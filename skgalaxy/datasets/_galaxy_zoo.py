@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import validate_params
 
 from ..utils._chunks import _check_transformer
 from ..utils._param_validation import StrictInterval
-from ._images import list_images, read_image_files
+from ._images import IMAGE_EXTENSIONS, image_id, list_images, read_image_files
 from ._tree import VOTE_COLUMNS, check_votes
 
 __all__ = ["load_galaxy_zoo"]
@@ -25,6 +25,21 @@ Galaxy Zoo (Kaggle "The Galaxy Challenge")
 {targets}
 Images: {images}. ``ids`` holds each image's GalaxyID.
 """
+
+
+def _image_path(image_dir, galaxy_id):
+    """Return ``<GalaxyID>.jpg``, or the file with another image extension.
+
+    (FITS cutouts, ``<GalaxyID>.fits.gz``) when only that one exists.
+    """
+    jpg = image_dir / f"{galaxy_id}.jpg"
+    if jpg.is_file():
+        return jpg
+    for ext in IMAGE_EXTENSIONS:
+        other = image_dir / f"{galaxy_id}{ext}"
+        if other.is_file():
+            return other
+    return jpg
 
 
 def _image_folder(directory):
@@ -230,7 +245,7 @@ def load_galaxy_zoo(
     csv_path = directory / SOLUTIONS_CSV
     if csv_path.is_file():
         ids, target = _read_solutions(csv_path)
-        paths = [image_dir / f"{i}.jpg" for i in ids[:max_images]]
+        paths = [_image_path(image_dir, i) for i in ids[:max_images]]
     else:
         csv_path, target = None, None
         paths = list_images(image_dir)
@@ -240,12 +255,12 @@ def load_galaxy_zoo(
                 f"images (looked in {image_dir})."
             )
         for p in paths:
-            if not p.stem.isdigit():
+            if not image_id(p).isdigit():
                 raise ValueError(
                     f"{p} is not named <GalaxyID>.jpg; every image in {image_dir} "
                     "must be named by its integer GalaxyID."
                 )
-        ids = np.array([int(p.stem) for p in paths], dtype=np.int64)
+        ids = np.array([int(image_id(p)) for p in paths], dtype=np.int64)
         if np.unique(ids).size != ids.size:
             raise ValueError(f"{image_dir} holds two files with the same GalaxyID.")
         paths = paths[:max_images]

@@ -13,6 +13,8 @@ _EXTRA = {
     "safetensors": "safe",
     "dask": "dask",
     "distributed": "dask",
+    "astropy": "astro",
+    "pyarrow": "astro",
     "PIL": "test",
 }
 

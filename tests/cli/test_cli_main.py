@@ -152,3 +152,17 @@ def test_main_limits_threads(monkeypatch, n_jobs, env, expected):
     assert seen["env"] == str(expected)
     assert seen["blas"] <= {expected}
     assert os.environ.get("OMP_NUM_THREADS") == env  # restored
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["train", "synthetic", "-o", "m.joblib", "--image-size", "8"],
+        ["evaluate", "model.joblib", "synthetic", "--image-size", "8"],
+    ],
+)
+def test_image_size_error_names_the_flag(capsys, argv):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "argument --image-size: synthetic galaxies are at least 16 px" in err
+    assert "image_size" not in err.replace("--image-size", "")

@@ -100,7 +100,7 @@ def test_train_predict_evaluate_end_to_end(tmp_path):
     with open(csv_path, newline="") as f:
         rows = list(csv.reader(f))
     assert rows[0][:2] == ["id", "prediction"] and len(rows[0]) == 12
-    assert [r[0] for r in rows[1:]] == ["g0.jpg", "g1.jpg", "g2.jpg"]
+    assert [r[0] for r in rows[1:]] == ["g0", "g1", "g2"]  # ids: no extensions
 
     done = _skgalaxy(
         "evaluate", model, "synthetic", "--n-samples", "20", "--image-size", "16",

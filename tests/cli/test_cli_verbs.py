@@ -213,7 +213,7 @@ def test_predict_classes_and_probabilities(capsys, logistic_model, image_folder)
     rows = _read_csv(out)
     classes = load(logistic_model).classes_
     assert rows[0] == ["id", "prediction", *(f"proba_{c}" for c in classes)]
-    assert [r[0] for r in rows[1:]] == [f"{i}.png" for i in range(6)]
+    assert [r[0] for r in rows[1:]] == [str(i) for i in range(6)]
     proba = np.array([r[2:] for r in rows[1:]], dtype=float)
     np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-4)
     assert [r[1] for r in rows[1:]] == list(classes[proba.argmax(axis=1)])
@@ -225,7 +225,7 @@ def test_predict_glob_to_stdout(capsys, logistic_model, image_folder):
     assert status == 0
     lines = out.strip().splitlines()
     assert lines[0] == "id,prediction"
-    assert [line.split(",")[0] for line in lines[1:]] == ["1.png", "2.png"]
+    assert [line.split(",")[0] for line in lines[1:]] == ["1", "2"]
 
 
 def test_predict_resizes_images_unless_told_not_to(

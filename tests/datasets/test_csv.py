@@ -178,3 +178,27 @@ def test_load_galaxy_csv_names_match_make_galaxies_mapping():
     from skgalaxy.datasets._csv import MOCZ_CLASSES
 
     assert tuple(CLASS_MAPPINGS["elliptical-spiral-irregular"]) == MOCZ_CLASSES
+
+
+def _csv(tmp_path, labels, n_pixels=4):
+    path = tmp_path / "g.csv"
+    rows = [f"{label}," + ",".join(["7"] * n_pixels) for label in labels]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_load_galaxy_csv_huge_label_is_an_error_not_int64_min(tmp_path):
+    # 1e20 used to become -9223372036854775808 with only a RuntimeWarning.
+    path = _csv(tmp_path, ["0", "1e20"])
+    with pytest.raises(ValueError, match=r"row 1 has label 1e\+20.*class indices"):
+        load_galaxy_csv(path, image_shape=(2, 2))
+
+
+def test_load_galaxy_csv_ten_classes_need_their_names(tmp_path):
+    path = _csv(tmp_path, list(range(10)))
+    with pytest.raises(ValueError, match="Mocz's three classes.*each of the 10"):
+        load_galaxy_csv(path, image_shape=(2, 2))
+    names = [f"class {i}" for i in range(10)]
+    data = load_galaxy_csv(path, image_shape=(2, 2), target_names=names)
+    assert data.target_names == names
+    assert [data.target_names[t] for t in data.target] == names

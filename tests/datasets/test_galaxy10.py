@@ -281,3 +281,29 @@ def test_load_galaxy10_chunk_size_below_stored_chunk(tmp_path):
     )
     assert_array_equal(X, data["images"])
     assert sizes == [8, 8, 1]  # one stored chunk at a time
+
+
+def test_load_galaxy10_refuses_images_the_file_never_stored(tmp_path):
+    path = tmp_path / "huge.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset(
+            "images",
+            shape=(10**7, 256, 256, 3),
+            dtype=np.uint8,
+            chunks=(1, 256, 256, 3),
+        )
+        f["ans"] = np.zeros(10**7, np.uint8)
+    with pytest.raises(ValueError, match="never written and would read as zeros"):
+        load_galaxy10(path, progress=False)
+
+
+def test_load_galaxy10_compressed_file_is_not_refused(tmp_path):
+    path = tmp_path / "small.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset(
+            "images", data=np.zeros((64, 16, 16, 3), np.uint8), compression="gzip",
+            chunks=(8, 16, 16, 3),
+        )  # fmt: skip
+        f["ans"] = np.zeros(64, np.uint8)
+    assert path.stat().st_size < 64 * 16 * 16 * 3 / 4  # zeros compress well
+    assert load_galaxy10(path, progress=False).images.shape == (64, 16, 16, 3)

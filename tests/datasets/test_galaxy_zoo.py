@@ -250,3 +250,22 @@ def test_load_galaxy_zoo_csv_with_bom_and_crlf(tmp_path):
     csv_path.write_bytes(b"\xef\xbb\xbf" + text.encode())
     zoo = load_galaxy_zoo(tmp_path, progress=False)
     assert_allclose(zoo.target, votes, atol=1e-6)
+
+
+def test_load_galaxy_zoo_reads_fits_cutouts(tmp_path):
+    fits = pytest.importorskip("astropy.io.fits")
+    _, votes = _write_kaggle(tmp_path)
+    rng = np.random.default_rng(1)
+    cubes = {}
+    for galaxy_id in IDS:
+        (tmp_path / "images_training_rev1" / f"{galaxy_id}.jpg").unlink()
+        cube = rng.normal(size=(3, 12, 12)).astype(np.float32)
+        path = tmp_path / "images_training_rev1" / f"{galaxy_id}.fits.gz"
+        fits.PrimaryHDU(cube).writeto(path)
+        cubes[galaxy_id] = np.moveaxis(cube, 0, -1)
+    zoo = load_galaxy_zoo(tmp_path, progress=False)
+    assert zoo.images.dtype == np.float32
+    assert_array_equal(zoo.images, np.stack([cubes[i] for i in IDS]))
+    assert_allclose(zoo.target, votes, atol=1e-6)
+    (tmp_path / "training_solutions_rev1.csv").unlink()
+    assert_array_equal(load_galaxy_zoo(tmp_path, progress=False).ids, IDS)

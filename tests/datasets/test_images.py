@@ -159,11 +159,41 @@ def test_load_images_mode_mismatch(tmp_path):
     assert load_images(paths, mode="RGB", progress=False).shape == (2, 4, 4, 3)
 
 
-def test_load_images_16_bit(tmp_path):
-    path = tmp_path / "deep.png"
-    Image.fromarray(np.full((4, 4), 40000, dtype=np.uint16)).save(path)
-    with pytest.raises(ValueError, match="8-bit"):
-        load_images([path], progress=False)
+def _write_16_bit(path, values):
+    Image.fromarray(np.asarray(values, dtype=np.uint16)).save(path)
+    return path
+
+
+def test_load_images_16_bit_png_keeps_its_16_bits(tmp_path):
+    values = np.array([[0, 255, 256, 40000], [65535, 1, 2, 3]], dtype=np.uint16)
+    path = _write_16_bit(tmp_path / "deep.png", values)
+    for mode in (None, "I;16"):
+        X = load_images([path], mode=mode, progress=False)
+        assert X.dtype == np.uint16 and X.dtype.isnative
+        assert_array_equal(X[0], values)
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB"])
+def test_load_images_16_bit_png_is_never_saturated_by_mode(tmp_path, mode):
+    # mode="L" used to clip every value above 255 to 255, without a word.
+    path = _write_16_bit(tmp_path / "deep.png", np.full((4, 4), 40000))
+    with pytest.raises(ValueError, match=r"16-bit image; mode='.+' would clip it"):
+        load_images([path], mode=mode, progress=False)
+
+
+def test_load_images_mode_i16_scales_8_bit_files_alike(tmp_path):
+    paths = _write_pngs(tmp_path, [np.full((2, 2), 255, np.uint8)])
+    paths.append(_write_16_bit(tmp_path / "deep.png", np.full((2, 2), 65535)))
+    X = load_images(paths, mode="I;16", progress=False)
+    assert_array_equal(X, np.full((2, 2, 2), 65535, np.uint16))
+
+
+@pytest.mark.parametrize("mode", ["XYZ", "rgb", 3])
+def test_load_images_unknown_mode_names_the_mode(png_stack, mode):
+    _, paths = png_stack
+    with pytest.raises(ValueError, match=r"mode=.* is not a PIL colour mode") as e:
+        load_images(paths, mode=mode, progress=False)
+    assert str(paths[0]) not in str(e.value)
 
 
 @pytest.mark.parametrize("chunk_size", [0, -3, 2.5, True])

@@ -43,7 +43,7 @@ from skorch.callbacks import (
 from skorch.utils import is_dataset
 from torch.utils.data import DataLoader, default_collate
 
-from ..datasets import PARENT_INDEX, QUESTION_SLICES
+from ..datasets import PARENT_INDEX, QUESTION_SLICES, tree_consistency_error
 from ..utils._validation import as_float_images, check_image_shape, check_images
 from ._augment import augment_batch, dihedral_views, resolve_augment
 from ._callbacks import (
@@ -838,18 +838,24 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
     criterion : torch loss class, default=torch.nn.MSELoss
         Training loss (mean squared error, the Kaggle challenge's metric).
     {mid}
-    output : {{"sigmoid", "tree", "linear"}}, default="sigmoid"
-        Output head. ``"sigmoid"``: one sigmoid per target (as Hildebrandt's
-        network), targets in [0, 1]. ``"tree"``: the Galaxy Zoo decision tree;
-        each question's answers are a softmax multiplied by the fraction of its
-        parent answer, so the 37 predictions are consistent with the tree (needs
-        37 targets in [0, 1], Kaggle column order). ``"linear"``: unbounded outputs.
+    output : {{"auto", "sigmoid", "tree", "linear"}}, default="auto"
+        Output head. ``"auto"`` chooses from the training targets: ``"tree"`` for
+        the 37 Galaxy Zoo vote fractions (when they follow the decision tree, as
+        real votes do), ``"sigmoid"`` for other targets in [0, 1], ``"linear"``
+        otherwise; ``output_`` says which. ``"sigmoid"``: one sigmoid per target
+        (as Hildebrandt's network), targets in [0, 1]. ``"tree"``: the Galaxy Zoo
+        decision tree; each question's answers are a softmax multiplied by the
+        fraction of its parent answer, so the 37 predictions are consistent with
+        the tree (needs 37 targets in [0, 1], Kaggle column order).
+        ``"linear"``: unbounded outputs.
     {tail}
 
     Attributes
     ----------
     image_shape_ : tuple of int
         Image shape seen in fit, ``(height, width)`` or ``(height, width, channels)``.
+    output_ : {{"sigmoid", "tree", "linear"}}
+        The output head used (``output``, or what ``"auto"`` chose).
     n_outputs_ : int
         Number of targets.
     target_mean_ : ndarray of shape (n_outputs,)
@@ -889,7 +895,7 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
     _output_kind = "rmse"
     _parameter_constraints = {
         **_CNNMixin._parameter_constraints,
-        "output": [StrOptions(set(_HEADS))],
+        "output": [StrOptions({"auto", *_HEADS})],
     }
 
     def __init__(
@@ -905,7 +911,7 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         max_epochs=60,
         batch_size=64,
         train_split=None,
-        output="sigmoid",
+        output="auto",
         augment=True,
         tta=False,
         early_stopping=None,
@@ -960,22 +966,20 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         if not np.all(np.isfinite(y)):
             raise ValueError("y contains NaN or infinity; targets must be finite.")
         y2 = y.reshape(len(y), -1)
-        if (
-            self.output in ("sigmoid", "tree")
-            and y2.size
-            and (y2.min() < 0 or y2.max() > 1)
-        ):
+        output = self._resolve_output(y2) if reset else self.output_
+        if output in ("sigmoid", "tree") and y2.size and (y2.min() < 0 or y2.max() > 1):
             raise ValueError(
-                f"output={self.output!r} predicts values in [0, 1] but y ranges from "
+                f"output={output!r} predicts values in [0, 1] but y ranges from "
                 f"{y2.min():.3g} to {y2.max():.3g}; scale the targets to [0, 1] or "
                 "use output='linear'."
             )
-        if self.output == "tree" and y2.shape[1] != 37:
+        if output == "tree" and y2.shape[1] != 37:
             raise ValueError(
                 "output='tree' needs the 37 Galaxy Zoo vote fractions (Kaggle columns "
                 f"Class1.1 ... Class11.6) as y; got {y2.shape[1]} column(s)."
             )
         if reset:
+            self.output_ = output
             self.n_outputs_ = y2.shape[1]
             self.y_ndim_ = y.ndim
             self.target_mean_ = y2.mean(axis=0)
@@ -986,17 +990,27 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
             )
         return y2
 
+    def _resolve_output(self, y2):
+        """Return the head ``output`` names, choosing one for ``"auto"``."""
+        if self.output != "auto":
+            return self.output
+        if y2.size and (y2.min() < 0 or y2.max() > 1):
+            return "linear"
+        if y2.shape[1] == 37 and np.max(tree_consistency_error(y2)) < 0.01:
+            return "tree"  # Galaxy Zoo votes: predictions follow the tree too
+        return "sigmoid"
+
     def _output_bias_prior(self):
         mean = getattr(self, "target_mean_", None)
         if mean is None or len(mean) != getattr(self, "n_outputs_", None):
             return None
         mean = np.asarray(mean, dtype=np.float64)
-        if self.output == "linear":
+        if self.output_ == "linear":
             return mean
-        if self.output == "sigmoid":
+        if self.output_ == "sigmoid":
             p = np.clip(mean, 1e-3, 1 - 1e-3)
             return np.log(p / (1 - p))
-        if self.output == "tree" and len(mean) == 37:
+        if self.output_ == "tree" and len(mean) == 37:
             prior = np.zeros(37)
             for sl in QUESTION_SLICES:  # log of each question's mean answer shares
                 share = np.clip(mean[sl], 1e-6, None)
@@ -1005,7 +1019,7 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
         return None
 
     def _train_output(self, out):
-        return _HEADS[self.output](out)
+        return _HEADS[self.output_](out)
 
     _predict_head = _train_output
 

@@ -426,7 +426,11 @@ def test_bad_images_fail_before_training(images, make_X, error, match):
     [
         ({}, lambda y: y[:-1], "40 images but y has 39 targets"),
         ({}, lambda y: y[:, :, None], "y must be 1-D .* or 2-D"),
-        ({}, lambda y: y + 1.5, r"predicts values in \[0, 1\] but y ranges"),
+        (
+            {"output": "sigmoid"},
+            lambda y: y + 1.5,
+            r"predicts values in \[0, 1\] but y ranges",
+        ),
         ({"output": "tree"}, lambda y: y, "needs the 37 Galaxy Zoo vote fractions"),
         ({"output": "tree"}, lambda y: np.full((40, 37), 2.0), r"in \[0, 1\]"),
         ({}, lambda y: np.where(y > 0.5, np.nan, y), "y contains NaN"),
@@ -686,3 +690,17 @@ def test_checkpoint_faults_name_the_folder(images, tmp_path):
     (other / "notes.txt").write_text("not a checkpoint")
     with pytest.raises(ValueError, match="holds files but no checkpoint.pt"):
         clone(fitted).set_params(checkpoint=other).fit(X, y)
+
+
+def test_output_auto_picks_the_head_from_the_targets(images):
+    from skgalaxy.datasets import normalize_votes
+
+    X, y, _ = images
+    fit = {**TINY, "max_epochs": 1}
+    assert CNNRegressor(**fit).fit(X, y).output_ == "sigmoid"
+    assert CNNRegressor(**fit).fit(X, y * 10 - 3).output_ == "linear"
+    votes = normalize_votes(np.random.default_rng(0).random((40, 37)))
+    reg = CNNRegressor(**fit).fit(X, votes.astype(np.float32))
+    assert reg.output_ == "tree" and reg.get_params()["output"] == "auto"
+    # 37 columns that do not follow the tree are not votes
+    assert CNNRegressor(**fit).fit(X, np.full((40, 37), 0.5)).output_ == "sigmoid"

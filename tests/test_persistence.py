@@ -695,7 +695,7 @@ def test_load_refuses_a_data_loader_argument_that_is_code(tmp_path):
 def test_load_refuses_a_net_class_that_is_not_a_cnn_estimator(tmp_path):
     path = _saved_cnn(tmp_path)
     _rewrite(path, "cnn_0.json", _edit_json(lambda c: c.update({"class": "os.system"})))
-    with pytest.raises(UntrustedTypesError, match="'os.system', which is neither"):
+    with pytest.raises(PersistenceError, match="'os.system' is not a registered CNN"):
         load(path)
 
 
@@ -741,6 +741,13 @@ def test_load_imports_nothing_that_a_config_names(tmp_path, probe_module):
         _rewrite(path, "cnn_0.json", _set_params(**params))
         with pytest.raises(PersistenceError, match=probe_module):
             load(path, trusted=[evil])
+
+
+def test_load_accepts_a_history_longer_than_a_parameter_list(tmp_path):
+    path = _saved_cnn(tmp_path)
+    epochs = [{"epoch": i, "train_loss": 1.0 / i} for i in range(1, 70_000)]
+    _rewrite(path, "cnn_0.json", _edit_json(lambda c: c.update(history=epochs)))
+    assert len(load(path)[-1].history_) == len(epochs)
 
 
 def test_load_checks_every_config_before_building_the_skops_part(tmp_path, monkeypatch):

@@ -23,7 +23,7 @@ from numbers import Integral, Real
 import numpy as np
 
 from ._codec import Ref, Spec, decode, encode, is_plain
-from ._errors import PersistenceError
+from ._errors import PersistenceError, UntrustedTypesError
 from ._limits import MAX_ITEMS, MAX_SIZE
 from ._registry import lookup, name_of
 
@@ -385,9 +385,16 @@ def net_class(name):
     """The CNN estimator class stored as ``name``, if it may be loaded."""
     import skorch
 
-    cls = lookup(name, ())  # the registry only: never imports what a file names
+    try:
+        cls = lookup(name, ())  # the registry only: never imports what a file names
+    except UntrustedTypesError:
+        cls = None
     if not (inspect.isclass(cls) and issubclass(cls, skorch.NeuralNet)):
-        raise PersistenceError(f"{name!r} is not a CNN estimator class.")
+        raise PersistenceError(
+            f"the network class {name[:80]!r} is not a registered CNN estimator "
+            "(a class of your own must be registered with "
+            "skgalaxy.persistence.register before saving and loading)."
+        )
     return cls
 
 

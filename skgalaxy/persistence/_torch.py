@@ -162,7 +162,10 @@ def check_config(config, trusted=()):
         and isinstance(config["history"], list)
     ):
         raise PersistenceError("the configuration is malformed.")
-    history = decode(config["history"], "history")
+    # entry by entry: a history may be longer than a parameter's list may be
+    history = [
+        decode(entry, f"history[{i}]") for i, entry in enumerate(config["history"])
+    ]
     if not all(isinstance(entry, dict) for entry in history):
         raise PersistenceError("the training history is malformed.")
     cls = net_class(config["class"])

@@ -8,8 +8,21 @@ from pathlib import Path
 
 from ._errors import CLIError
 
-_JOBLIB_SUFFIXES = (".joblib", ".pkl", ".pickle")
+# The one pickle suffix the help names (as a pickle: load only your own files);
+# other pickle suffixes are refused rather than unpickled unannounced.
+_JOBLIB_SUFFIXES = (".joblib",)
 _SAFE_SUFFIXES = (".skgalaxy", ".skops")
+_OTHER_PICKLE_SUFFIXES = (".pkl", ".pickle")
+_FORMATS = ".skgalaxy or .skops (skgalaxy's safe format) or .joblib (a pickle)"
+
+
+def _suffix_hint(path):
+    if path.name.lower().endswith(_OTHER_PICKLE_SUFFIXES):
+        return (
+            "; a pickle must be named .joblib, so that its name says it runs "
+            "code when loaded (rename it only if you trust its source)"
+        )
+    return ""
 
 
 # ---------------------------------------------------------------- model files
@@ -21,7 +34,7 @@ def check_model_path(path):
     if not path.name.endswith(_JOBLIB_SUFFIXES + _SAFE_SUFFIXES):
         raise CLIError(
             f"cannot tell the format of {str(path)!r} from its extension; use "
-            ".skgalaxy or .skops (skgalaxy's safe format) or .joblib (a pickle)"
+            f"{_FORMATS}{_suffix_hint(path)}"
         )
     folder = path.parent
     if not folder.is_dir():
@@ -65,22 +78,33 @@ def save_model(model, path):
 
 
 def load_model(path, trusted=()):
-    """Read a model file: the safe format by content, else joblib."""
-    import zipfile
-
+    """Read a model file: the safe format by content (or by name), else joblib."""
     from skgalaxy.persistence import load
 
     path = Path(path)
+    if path.is_dir():
+        raise CLIError(f"the model {str(path)!r} is a folder, not a file")
     if not path.is_file():
         raise CLIError(f"the model file {str(path)!r} does not exist")
-    if zipfile.is_zipfile(path):
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError as exc:
+        raise CLIError(
+            f"cannot read the model file {str(path)!r}: {exc.strerror or exc}"
+        ) from exc
+    # By content first: a zip is the safe format whatever its name; a file
+    # named as the safe format goes there too, which says why it does not load
+    # (truncated, a pickle, bytes before the zip).
+    if head.startswith(b"PK") or path.name.endswith(_SAFE_SUFFIXES):
         try:
             return load(path, trusted=list(trusted) or None)
         except Exception as exc:
             raise CLIError(f"cannot load the model {str(path)!r}: {exc}") from exc
     if not path.name.endswith(_JOBLIB_SUFFIXES):
         raise CLIError(
-            f"{str(path)!r} is not a model file (expected .skgalaxy, .skops or .joblib)"
+            f"{str(path)!r} is not a model file (expected {_FORMATS})"
+            f"{_suffix_hint(path)}"
         )
     import joblib
 

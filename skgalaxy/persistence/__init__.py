@@ -2,7 +2,8 @@
 
 - :func:`save`, :func:`load`: skops for scikit-learn-side objects; skorch
   networks as their configuration (JSON) plus weights (safetensors).
-- :func:`register`: allow your own ``nn.Module`` or callback in saved networks.
+- :func:`register`: allow your own ``nn.Module`` (network, loss, activation) or
+  optimizer in saved networks; callbacks are never stored.
 - :class:`InconsistentVersionWarning`, :class:`PersistenceError`,
   :class:`UntrustedTypesError`.
 

@@ -2,7 +2,9 @@
 
 import copy
 import importlib
+import importlib.util
 import inspect
+import io
 import json
 import os
 import re
@@ -10,11 +12,13 @@ import sys
 import tempfile
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..utils._optional import is_torch_net
 from ._errors import InconsistentVersionWarning, PersistenceError, UntrustedTypesError
-from ._torch import TorchNetRef, net_from_config, net_to_config
+from ._limits import MAX_JSON_BYTES, loads_json
+from ._torch import TorchNetRef, build_net, check_config, net_to_config
 
 __all__ = ["load", "save", "atomic_write"]
 
@@ -25,6 +29,10 @@ _OBJECT = "model.skops"
 # Extra member that a plain .skops file written by skgalaxy carries.
 _SKOPS_VERSIONS = "skgalaxy-versions.json"
 _NET_FILE = re.compile(r"cnn_\d+\.(json|safetensors)")
+# Every zip that skgalaxy and skops write starts with a member's local header.
+_ZIP_MAGIC = b"PK\x03\x04"
+# Parts of a module path that are not library code: never imported to vet a name.
+_NOT_LIBRARY = {"tests", "conftest", "__main__", "_testing", "externals"}
 
 
 def _skops():
@@ -153,17 +161,29 @@ def _is_known_safe(name):
 
     Classes built on torch or skorch are excluded: skorch's ``__setstate__``
     unpickles, and networks never belong in the skops part of a file anyway.
+    Vetting a name imports the module it names (skgalaxy's or scikit-learn's,
+    as loading would), never one outside those packages, and never their tests,
+    conftest or vendored code.
     """
     parts = name.split(".")
-    if parts[0] not in ("skgalaxy", "sklearn") or not all(
-        p.isidentifier() for p in parts
+    if (
+        parts[0] not in ("skgalaxy", "sklearn")
+        or not all(p.isidentifier() for p in parts)
+        or any(p in _NOT_LIBRARY or p.startswith("test_") for p in parts)
     ):
         return False
     for i in range(len(parts) - 1, 0, -1):
+        module_name = ".".join(parts[:i])
         try:
-            obj = importlib.import_module(".".join(parts[:i]))
-        except ImportError:
+            found = importlib.util.find_spec(module_name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
             continue
+        try:
+            obj = importlib.import_module(module_name)
+        except ImportError:
+            return False
         try:
             for attr in parts[i:]:
                 obj = getattr(obj, attr)
@@ -180,8 +200,20 @@ def _is_known_safe(name):
     return False
 
 
+def _check_skops_data(data, source):
+    """The skops bytes ``data`` are a plain zip whose schema is bounded."""
+    zf = _open_zip_bytes(data, source)
+    with zf:
+        _check_layout(zf, source)
+        if "schema.json" not in zf.namelist():
+            raise PersistenceError(f"{source} is not a skgalaxy or skops file.")
+        # skops parses the schema recursively: bound its depth first
+        loads_json(_read(zf, "schema.json", source, MAX_JSON_BYTES), source)
+
+
 def _skops_load(data, trusted_names, source):
     sio = _skops()
+    _check_skops_data(data, source)
     try:
         untrusted = sio.get_untrusted_types(data=data)
     except Exception as exc:
@@ -328,11 +360,84 @@ def _check_versions(saved, with_torch, source):
         )
 
 
-def _read_json(zf, name, source):
+def _read(zf, name, source, limit=None):
+    """The bytes of member ``name``, refused beyond ``limit`` before inflating."""
     try:
-        return json.loads(zf.read(name))
-    except (KeyError, ValueError, UnicodeDecodeError) as exc:
-        raise PersistenceError(f"{source}: {name} is missing or not JSON.") from exc
+        info = zf.getinfo(name)
+    except KeyError as exc:
+        raise PersistenceError(f"{source} lacks {name}.") from exc
+    if limit is not None and info.file_size > limit:
+        raise PersistenceError(
+            f"{source}: {name} states {info.file_size} bytes, more than a model "
+            f"file may hold ({limit}); the file is corrupt or was edited."
+        )
+    try:
+        return zf.read(info)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise PersistenceError(f"{source} is corrupt: {name}: {exc}") from exc
+
+
+def _read_json(zf, name, source):
+    return loads_json(_read(zf, name, source, MAX_JSON_BYTES), f"{source}: {name}")
+
+
+def _open_zip_bytes(data, source):
+    if data[:4] != _ZIP_MAGIC:
+        raise PersistenceError(f"{source} is not a skgalaxy or skops file.")
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise PersistenceError(f"{source} is corrupt: {exc}") from exc
+
+
+def _open_zip(path, source):
+    """Open ``path`` as the zip a model file is, or say precisely why not."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != _ZIP_MAGIC:
+        if zipfile.is_zipfile(path):
+            # zipfile accepts a zip behind other bytes (a pickle, say); skgalaxy
+            # and skops never write one, and other tools would read the prefix.
+            raise PersistenceError(
+                f"{source} has other bytes before its zip content, which "
+                "skgalaxy never writes; the file was tampered with. Refusing it."
+            )
+        hint = (
+            " It looks like a pickle/joblib file: load it with joblib.load, but "
+            "only if you trust its source (unpickling runs arbitrary code)."
+            if head[:1] == b"\x80"
+            else ""
+        )
+        raise PersistenceError(f"{source} is not a skgalaxy or skops file.{hint}")
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise PersistenceError(
+            f"{source} is truncated or corrupt: it starts as a model file does, "
+            "but its zip directory (at the end) is missing or damaged. Was it "
+            f"copied or downloaded completely? ({exc})"
+        ) from exc
+    try:
+        _check_layout(zf, source)
+    except BaseException:
+        zf.close()
+        raise
+    return zf
+
+
+def _check_layout(zf, source):
+    infos = zf.infolist()
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise PersistenceError(
+            f"{source} holds a member twice, which skgalaxy never writes; the "
+            "file was tampered with."
+        )
+    if infos and min(info.header_offset for info in infos) != 0:
+        raise PersistenceError(
+            f"{source} has other bytes before its zip content, which skgalaxy "
+            "never writes; the file was tampered with. Refusing it."
+        )
 
 
 def load(path, *, trusted=None):
@@ -346,6 +451,9 @@ def load(path, *, trusted=None):
         Extra types or functions (objects or qualified names, as the error
         message lists them) to accept. Classes of skgalaxy and scikit-learn are
         trusted; everything else in the file is refused unless listed here.
+        A CNN's configuration is data only whatever ``trusted`` says: the
+        names it may hold are those its parameters' rules allow (a network,
+        a loss, an optimizer, an activation).
 
     Returns
     -------
@@ -360,7 +468,10 @@ def load(path, *, trusted=None):
     UntrustedTypesError
         If the file names a type or function that is not trusted.
     PersistenceError
-        If the file is not a skgalaxy or skops file, or is corrupt or edited.
+        If the file is not a skgalaxy or skops file, is truncated or corrupt,
+        or was edited: a CNN parameter that is not data, sizes beyond the
+        bounds a model file may state, bytes before the zip content. All of
+        this is checked before the file's objects are built.
 
     Warns
     -----
@@ -381,73 +492,75 @@ def load(path, *, trusted=None):
     """
     path = Path(path)
     source = f"The model file {str(path)!r}"
+    if path.is_dir():
+        raise IsADirectoryError(f"{source} is a folder, not a file.")
     if not path.is_file():
         raise FileNotFoundError(f"{source} does not exist.")
     trusted_names = _trusted_names(trusted)
-    if not zipfile.is_zipfile(path):
-        with open(path, "rb") as f:
-            head = f.read(2)
-        hint = (
-            " It looks like a pickle/joblib file: load it with joblib.load, but "
-            "only if you trust its source (unpickling runs arbitrary code)."
-            if head[:1] == b"\x80"
-            else ""
-        )
-        raise PersistenceError(f"{source} is not a skgalaxy or skops file.{hint}")
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise PersistenceError(f"{source} is corrupt: {exc}") from exc
-    with zf:
+    with _open_zip(path, source) as zf:
         names = set(zf.namelist())
         if "schema.json" in names:  # a plain skops file
             if _SKOPS_VERSIONS in names:
                 info = _read_json(zf, _SKOPS_VERSIONS, source)
-                _check_versions(info.get("versions"), False, source)
+                if isinstance(info, dict):
+                    _check_versions(info.get("versions"), False, source)
             return _skops_load(path.read_bytes(), trusted_names, source)
         if _MANIFEST not in names:
             raise PersistenceError(f"{source} is not a skgalaxy or skops file.")
         manifest = _read_json(zf, _MANIFEST, source)
         networks = _check_manifest(manifest, names, source)
         _check_versions(manifest["versions"], bool(networks), source)
-        try:
-            data = zf.read(manifest["object"])
-        except KeyError as exc:
-            raise PersistenceError(f"{source} lacks {manifest['object']}.") from exc
-        obj = _skops_load(data, trusted_names, source)
+        # Every network's configuration is checked before anything in the file
+        # is built (the skops part included).
+        plans = []
+        for i, entry in enumerate(networks):
+            config = _read_json(zf, entry["config"], source)
+            try:
+                plans.append(check_config(config, trusted_names))
+            except PersistenceError as exc:
+                raise _in_file(exc, source, f"network {i} ({entry['config']})")
+        obj = _skops_load(_read(zf, manifest["object"], source), trusted_names, source)
         if not networks:
             return obj
-        parts = []
-        for entry in networks:
-            config = _read_json(zf, entry["config"], source)
-            if not (
-                isinstance(config, dict)
-                and {"class", "params", "initialized", "history"} <= set(config)
-            ):
-                raise PersistenceError(f"{source}: {entry['config']} is malformed.")
-            weights = zf.read(entry["weights"]) if entry["weights"] else None
-            parts.append((config, weights))
 
-    def put_net(part):
-        if isinstance(part, TorchNetRef):
+        def put_net(part):
+            if not isinstance(part, TorchNetRef):
+                return None
             if not (
                 isinstance(part.index, int)
-                and 0 <= part.index < len(parts)
+                and 0 <= part.index < len(plans)
                 and isinstance(part.attrs, dict)
             ):
                 raise PersistenceError(f"{source}: a network reference is malformed.")
-            config, weights = parts[part.index]
+            member = networks[part.index]["weights"]
+            size = None if member is None else zf.getinfo(member).file_size
             try:
-                return net_from_config(config, weights, part.attrs, trusted_names)
-            except (PersistenceError, ImportError):
+                return build_net(
+                    plans[part.index],
+                    part.attrs,
+                    size,
+                    lambda: _read(zf, member, source),
+                )
+            except PersistenceError as exc:
+                raise _in_file(exc, source, f"network {part.index}")
+            except ImportError:
                 raise
             except Exception as exc:
                 raise PersistenceError(
                     f"{source}: network {part.index} could not be rebuilt: {exc}"
                 ) from exc
-        return None
 
-    return _swap(obj, put_net, {})
+        return _swap(obj, put_net, {})
+
+
+def _in_file(exc, source, where):
+    """``exc`` (of the same type) with the file and the part of it named."""
+    message = f"{source} cannot be loaded: {where}: {exc}"
+    if not isinstance(exc, UntrustedTypesError):
+        message += " The file is corrupt or was edited."
+    new = type(exc)(message)
+    new.__cause__ = exc
+    return new
 
 
 def _check_manifest(manifest, names, source):

@@ -1,9 +1,10 @@
 """Names under which the safe format stores classes and functions.
 
-A saved CNN's configuration names its module class, criterion, optimizer,
-callbacks and so on by a registered name (the object's qualified name). Loading
-only looks names up in this table: a file can never make skgalaxy import or call
-anything that was not registered, or that the user did not trust explicitly.
+A saved CNN's configuration names its module class, criterion and optimizer by a
+registered name (the object's qualified name). Loading only looks names up in
+this table, and only where the parameter's rule allows a class (see
+``_netparams``): a file can never make skgalaxy import or call anything that was
+not registered, or that the user did not trust explicitly.
 """
 
 import importlib
@@ -23,10 +24,11 @@ def _qualified_name(obj):
 def register(obj, name=None):
     """Allow a class or function to appear in files written by :func:`save`.
 
-    skgalaxy registers the torch, skorch and skgalaxy classes a CNN estimator
-    uses by default (modules, losses, optimizers, schedulers, callbacks, data
-    loaders). Register your own ``nn.Module`` (or callback, or loss) before
-    saving *and* before loading a network that uses it.
+    skgalaxy registers the torch, skorch and skgalaxy classes a CNN estimator's
+    parameters may name (networks, layers, activations, losses, optimizers).
+    Register your own ``nn.Module`` (a network, a loss or an activation) or
+    optimizer before saving *and* before loading a network that uses it.
+    Callbacks are never stored, registered or not: they are code.
 
     Parameters
     ----------
@@ -92,43 +94,46 @@ def _register_members(module, predicate):
 
 
 def _load_torch_defaults():
-    """Register the torch/skorch/skgalaxy objects a CNN estimator may hold."""
+    """Register the torch/skorch/skgalaxy classes a CNN estimator's data may name.
+
+    Only classes that are inert data once built: layers, losses and activations,
+    optimizers, torch's DataLoader, skorch's Dataset and ValidSplit, skgalaxy's
+    networks and CNN estimators. Never callbacks, which run code during fit
+    (skorch's Checkpoint and LoadInitState read and write files, and can unpickle).
+    """
     global _DEFAULTS_LOADED
     if _DEFAULTS_LOADED:
         return
     import skorch
-    import skorch.callbacks
     import skorch.dataset
-    import skorch.helper
     import torch
     import torch.nn
     import torch.optim
-    import torch.optim.lr_scheduler
     import torch.utils.data
 
-    def is_class(obj):
-        return inspect.isclass(obj)
+    def is_module(obj):
+        return inspect.isclass(obj) and issubclass(obj, torch.nn.Module)
 
-    _register_members(torch.nn, is_class)  # layers, activations, losses
-    _register_members(torch.optim, is_class)
-    _register_members(torch.optim.lr_scheduler, is_class)
-    _register_members(skorch.callbacks, is_class)
-    _register_members(skorch.dataset, is_class)
-    _register_members(skorch, is_class)
-    for obj in (torch.utils.data.DataLoader, torch.utils.data.TensorDataset, print):
+    def is_optimizer(obj):
+        return inspect.isclass(obj) and issubclass(obj, torch.optim.Optimizer)
+
+    _register_members(torch.nn, is_module)  # layers, activations, losses
+    _register_members(torch.optim, is_optimizer)
+    for obj in (
+        torch.utils.data.DataLoader,
+        skorch.dataset.Dataset,
+        skorch.dataset.ValidSplit,
+    ):
         _REGISTRY.setdefault(_qualified_name(obj), obj)
-    for dtype_name in ("float16", "bfloat16", "float32", "float64"):
-        _REGISTRY.setdefault(f"torch.{dtype_name}", getattr(torch, dtype_name))
-    # Everything skgalaxy's neural_network package defines (CNN estimators,
-    # nn.Module presets, datasets, callbacks): skgalaxy's own code is trusted.
+    # skgalaxy's own networks and CNN estimators.
     import skgalaxy.neural_network as nn_pkg
 
     for info in pkgutil.iter_modules(nn_pkg.__path__):
         module = importlib.import_module(f"{nn_pkg.__name__}.{info.name}")
-        for _, member in inspect.getmembers(module):
-            if (inspect.isclass(member) or inspect.isfunction(member)) and getattr(
-                member, "__module__", ""
-            ) == module.__name__:
+        for _, member in inspect.getmembers(module, inspect.isclass):
+            if member.__module__ == module.__name__ and (
+                issubclass(member, (torch.nn.Module, skorch.NeuralNet))
+            ):
                 _REGISTRY.setdefault(_qualified_name(member), member)
     _DEFAULTS_LOADED = True
 

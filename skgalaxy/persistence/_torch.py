@@ -2,23 +2,29 @@
 
 skops alone cannot store a skorch net safely (skorch restores its module from an
 embedded pickle), so :func:`skgalaxy.persistence.save` takes each net out of the
-object, stores its ``get_params()`` as JSON (classes and functions by registered
-name, see :mod:`._registry`) and its module and criterion ``state_dict`` with
-safetensors, and leaves a :class:`TorchNetRef` in its place. Loading builds the
-net from its parameters, ``initialize()``-s it and loads the weights: nothing is
-unpickled.
+object, stores its parameters as JSON (as the rules of ``_netparams`` allow:
+data, and classes by registered name) and its module and criterion
+``state_dict`` with safetensors, and leaves a :class:`TorchNetRef` in its place.
+Loading checks the configuration (:func:`check_config`), then builds the net
+from its parameters, ``initialize()``-s it and loads the weights
+(:func:`build_net`): nothing is unpickled.
 """
 
-import inspect
-import math
 import warnings
+from numbers import Integral
 
-import numpy as np
-
+from ._codec import decode, encode
 from ._errors import PersistenceError
-from ._registry import lookup, name_of
+from ._limits import MAX_PARAMETERS, MAX_SIZE
+from ._netparams import check_params, net_class, storable_params
+from ._registry import name_of
 
-__all__ = ["TorchNetRef", "net_to_config", "net_from_config"]
+__all__ = ["NetPlan", "TorchNetRef", "build_net", "check_config", "net_to_config"]
+
+_CONFIG_KEYS = {"class", "params", "initialized", "history"}
+# Bytes a weights file may hold beyond the network's own numbers: its header and
+# the criterion's state (class weights and the like).
+_WEIGHTS_SLACK = 2**24
 
 # skorch's own fitted attributes: rebuilt by ``initialize()``, never stored.
 _SKORCH_STATE = {
@@ -60,149 +66,34 @@ def _state_attribute_names(net):
     return names
 
 
-def _encode(value, where):
-    """JSON-able form of a parameter value; registered objects by name."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else {"__float__": repr(value)}
-    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
-        return _encode(value.item(), where)
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return {"__ndarray__": _encode(value.tolist(), where), "dtype": value.dtype.str}
-    if isinstance(value, list):
-        return [_encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode(v, f"{where}[{i}]") for i, v in enumerate(value)]}
-    if isinstance(value, dict):
-        if all(isinstance(k, str) and not k.startswith("__") for k in value):
-            return {k: _encode(v, f"{where}[{k!r}]") for k, v in value.items()}
-        return {
-            "__dict__": [
-                [_encode(k, where), _encode(v, f"{where}[{k!r}]")]
-                for k, v in value.items()
-            ]
-        }
+def _plain_history_value(value):
+    """``value`` encoded if it is data that loading accepts, else None."""
     try:
-        name = name_of(value)
-    except TypeError:  # unhashable or odd objects
-        name = None
-    if name is not None:
-        return {"__ref__": name}
-    cls = type(value)
-    cls_name = name_of(cls)
-    if cls_name is not None and not (
-        inspect.isclass(value) or inspect.isroutine(value)
-    ):
-        return {"__object__": cls_name, "params": _encode(_init_params(value), where)}
-    what = getattr(value, "__qualname__", type(value).__qualname__)
-    raise PersistenceError(
-        f"Cannot save {where}={value!r} in the safe format: {what} is not a "
-        "registered type. Register it with skgalaxy.persistence.register "
-        "(before saving and before loading), or save with joblib instead."
-    )
-
-
-def _init_params(obj):
-    """The constructor arguments of a registered object (callbacks, splitters)."""
-    get_params = getattr(obj, "get_params", None)
-    if callable(get_params):
-        try:
-            return get_params(deep=False)
-        except TypeError:
-            return get_params()
-    params = {}
-    for name, param in inspect.signature(type(obj).__init__).parameters.items():
-        if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-            continue
-        if not hasattr(obj, name):
-            raise PersistenceError(
-                f"Cannot save a {type(obj).__qualname__}: its constructor argument "
-                f"{name!r} is not stored as an attribute."
-            )
-        params[name] = getattr(obj, name)
-    return params
-
-
-_FLOATS = {"nan": math.nan, "inf": math.inf, "-inf": -math.inf}
-
-
-def _decode(value, trusted):
-    if value is None or isinstance(value, (bool, str, int, float)):
-        return value
-    if isinstance(value, list):
-        return [_decode(v, trusted) for v in value]
-    if not isinstance(value, dict):
-        raise PersistenceError(
-            f"Unexpected value in a network configuration: {value!r}"
-        )
-    keys = set(value)
-    if not any(k.startswith("__") for k in keys):
-        return {k: _decode(v, trusted) for k, v in value.items()}
-    if keys == {"__tuple__"} and isinstance(value["__tuple__"], list):
-        return tuple(_decode(v, trusted) for v in value["__tuple__"])
-    if keys == {"__dict__"} and isinstance(value["__dict__"], list):
-        out = {}
-        for pair in value["__dict__"]:
-            if not (isinstance(pair, list) and len(pair) == 2):
-                raise PersistenceError("Malformed dict in a network configuration.")
-            out[_decode(pair[0], trusted)] = _decode(pair[1], trusted)
-        return out
-    if keys == {"__float__"} and value["__float__"] in _FLOATS:
-        return _FLOATS[value["__float__"]]
-    if keys == {"__ndarray__", "dtype"}:
-        dtype = np.dtype(value["dtype"])
-        if dtype.kind not in "biuf":
-            raise PersistenceError(f"Refusing an array of dtype {dtype} in the file.")
-        return np.asarray(_decode(value["__ndarray__"], trusted), dtype=dtype)
-    if keys == {"__ref__"} and isinstance(value["__ref__"], str):
-        return lookup(value["__ref__"], trusted)
-    if keys == {"__object__", "params"} and isinstance(value["__object__"], str):
-        cls = lookup(value["__object__"], trusted)
-        params = _decode(value["params"], trusted)
-        if not inspect.isclass(cls) or not isinstance(params, dict):
-            raise PersistenceError(
-                f"Malformed object {value['__object__']!r} in a network configuration."
-            )
-        return cls(**params)
-    raise PersistenceError(
-        f"Unexpected entry {sorted(keys)} in a network configuration; the file "
-        "is corrupt or was edited."
-    )
+        encoded = encode(value, "history")
+        decode(encoded, "history")
+    except PersistenceError:
+        return None
+    return encoded
 
 
 def _json_history(history):
     entries = []
     for entry in history:
-        try:
-            entries.append(_encode(entry, "history"))
-        except PersistenceError:
-            # A callback wrote something that is not plain data: keep what is.
-            entries.append(
-                _encode({k: v for k, v in entry.items() if _is_plain(v)}, "history")
-            )
+        # A callback may record something that is not plain data: keep what is.
+        entries.append(
+            {
+                key: encoded
+                for key, value in entry.items()
+                if (encoded := _plain_history_value(value)) is not None or value is None
+            }
+        )
     return entries
-
-
-def _is_plain(value):
-    try:
-        _encode(value, "history")
-    except PersistenceError:
-        return False
-    return True
 
 
 def net_to_config(net):
     """Split a skorch net into (config dict, safetensors bytes or None, attrs)."""
     from skgalaxy.utils import import_optional
 
-    params = {
-        key: value
-        for key, value in net.get_params(deep=False).items()
-        if not key.startswith("_")
-    }
     cls_name = name_of(type(net))
     if cls_name is None:
         raise PersistenceError(
@@ -212,7 +103,7 @@ def net_to_config(net):
     initialized = bool(getattr(net, "initialized_", False))
     config = {
         "class": cls_name,
-        "params": _encode(params, "params"),
+        "params": storable_params(net),
         "initialized": initialized,
         "history": _json_history(getattr(net, "history_", [])) if initialized else [],
     }
@@ -238,23 +129,119 @@ def net_to_config(net):
     return config, weights, attrs
 
 
-def net_from_config(config, weights, attrs, trusted=()):
-    """Build the skorch net that ``net_to_config`` described."""
+class NetPlan:
+    """A checked network configuration: what :func:`build_net` builds."""
+
+    def __init__(self, cls, params, initialized, history):
+        self.cls = cls
+        self.params = params
+        self.initialized = initialized
+        self.history = history
+
+
+def check_config(config, trusted=()):
+    """Check a stored network configuration (JSON data) against every rule.
+
+    Nothing is built and nothing the file names is imported (the registry only,
+    or what the user trusted).
+
+    Raises
+    ------
+    PersistenceError
+        If the configuration is malformed or holds anything the rules refuse.
+    """
+    from skgalaxy.utils import import_optional
+
+    import_optional("torch", feature="loading a CNN estimator")
+    import_optional("skorch", feature="loading a CNN estimator")
+    if not (
+        isinstance(config, dict)
+        and set(config) == _CONFIG_KEYS
+        and isinstance(config["class"], str)
+        and isinstance(config["initialized"], bool)
+        and isinstance(config["history"], list)
+    ):
+        raise PersistenceError("the configuration is malformed.")
+    # entry by entry: a history may be longer than a parameter's list may be
+    history = [
+        decode(entry, f"history[{i}]") for i, entry in enumerate(config["history"])
+    ]
+    if not all(isinstance(entry, dict) for entry in history):
+        raise PersistenceError("the training history is malformed.")
+    cls = net_class(config["class"])
+    params = check_params(cls, config["params"], trusted)
+    return NetPlan(cls, params, config["initialized"], history)
+
+
+def _check_attrs(net, attrs):
+    bad = [
+        key
+        for key in attrs
+        if not (isinstance(key, str) and key.endswith("_") and not key.startswith("_"))
+        or key in _state_attribute_names(net)
+    ]
+    if bad:
+        raise PersistenceError(
+            f"the file sets attributes {bad} of the network, which only fitting sets."
+        )
+
+    def is_size(v):
+        return isinstance(v, Integral) and not isinstance(v, bool) and 0 < v <= MAX_SIZE
+
+    # they size the network that initialize() builds
+    shape = attrs.get("image_shape_")
+    if shape is not None and not (
+        isinstance(shape, tuple) and len(shape) in (2, 3) and all(map(is_size, shape))
+    ):
+        raise PersistenceError(
+            f"the image shape {shape!r} is not 2 or 3 sizes of at most {MAX_SIZE}."
+        )
+    n_outputs = attrs.get("n_outputs_")
+    if n_outputs is not None and not is_size(n_outputs):
+        raise PersistenceError(f"n_outputs_={n_outputs!r} is not a size.")
+
+
+def _state_numbers(net, torch):
+    """(numbers, bytes) of the module ``net.initialize()`` would build, on meta.
+
+    The meta device gives every tensor its shape but no memory, so a
+    configuration that describes an oversized network is refused before
+    anything is allocated.
+    """
+    try:
+        with torch.device("meta"), net._current_init_context("module"):
+            net.initialize_module()
+        tensors = list(net.module_.state_dict().values())
+    except Exception as exc:
+        raise PersistenceError(
+            f"the network cannot be built from its parameters: {exc}"
+        ) from exc
+    finally:
+        net.__dict__.pop("module_", None)
+    numbers = sum(t.numel() for t in tensors)
+    return numbers, sum(t.numel() * t.element_size() for t in tensors)
+
+
+def build_net(plan, attrs, weights_size, read_weights):
+    """Build the net that ``plan`` (from :func:`check_config`) describes.
+
+    Parameters
+    ----------
+    plan : NetPlan
+    attrs : dict
+        The net's fitted attributes (from the skops part).
+    weights_size : int or None
+        Size in bytes of the weights member, as the zip states it.
+    read_weights : callable
+        Returns the weights' bytes; called once the size is checked.
+    """
     from skgalaxy.utils import import_optional
 
     torch = import_optional("torch", feature="loading a CNN estimator")
     skorch = import_optional("skorch", feature="loading a CNN estimator")
     st = import_optional("safetensors.torch", extra="safe", feature="loading a CNN")
 
-    cls = lookup(config["class"], trusted)
-    if not (inspect.isclass(cls) and issubclass(cls, skorch.NeuralNet)):
-        raise PersistenceError(
-            f"{config['class']!r} is not a skorch network class; the file is corrupt "
-            "or was edited."
-        )
-    params = _decode(config["params"], trusted)
-    if not isinstance(params, dict):
-        raise PersistenceError("Malformed network parameters in the file.")
+    params = dict(plan.params)
     device = params.get("device")
     if (
         isinstance(device, str)
@@ -268,28 +255,36 @@ def net_from_config(config, weights, attrs, trusted=()):
             stacklevel=4,
         )
         params["device"] = "cpu"
-    net = cls(**params)
-    bad = [
-        key
-        for key in attrs
-        if not (isinstance(key, str) and key.endswith("_") and not key.startswith("_"))
-        or key in _state_attribute_names(net)
-    ]
-    if bad:
-        raise PersistenceError(
-            f"The file sets attributes {bad} of the network, which only fitting "
-            "sets; the file is corrupt or was edited."
-        )
+    net = plan.cls(**params)
+    _check_attrs(net, attrs)
     for key, value in attrs.items():
         setattr(net, key, value)
-    if not config["initialized"]:
+    if not plan.initialized:
         return net
-    if weights is None:
-        raise PersistenceError("The file lacks the weights of a fitted network.")
+    if weights_size is None:
+        raise PersistenceError("the file lacks the weights of a fitted network.")
+    numbers, size = _state_numbers(net, torch)
+    if numbers > MAX_PARAMETERS:
+        raise PersistenceError(
+            f"the parameters describe a network of {numbers} numbers, more than a "
+            f"model file may hold ({MAX_PARAMETERS})."
+        )
+    if not size <= weights_size <= size + _WEIGHTS_SLACK:
+        raise PersistenceError(
+            "the stored weights do not fit the network's module: its parameters "
+            f"describe a network of {size} bytes, but the file holds {weights_size} "
+            "bytes of weights."
+        )
+    weights = read_weights()
     net.initialize()
     for key, value in attrs.items():
         setattr(net, key, value)
-    tensors = st.load(weights)
+    try:
+        tensors = st.load(weights)
+    except Exception as exc:
+        raise PersistenceError(
+            f"the weights are not a safetensors file: {exc}"
+        ) from exc
     groups = {}
     for key, tensor in tensors.items():
         name, _, param = key.partition(".")
@@ -297,7 +292,7 @@ def net_from_config(config, weights, attrs, trusted=()):
     unknown = set(groups) - set(_torch_module_names(net))
     if unknown:
         raise PersistenceError(
-            f"The weights name parts {sorted(unknown)} that the network does not have."
+            f"the weights name parts {sorted(unknown)} that the network does not have."
         )
     for name in _torch_module_names(net):
         module = getattr(net, f"{name}_")
@@ -307,7 +302,7 @@ def net_from_config(config, weights, attrs, trusted=()):
             except RuntimeError as exc:
                 first = str(exc).strip().splitlines()[0]
                 raise PersistenceError(
-                    f"The stored weights do not fit the network's {name}: {first}"
+                    f"the stored weights do not fit the network's {name}: {first}"
                 ) from exc
-    net.history_ = skorch.history.History(_decode(config["history"], trusted))
+    net.history_ = skorch.history.History(plan.history)
     return net

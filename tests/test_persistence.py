@@ -163,6 +163,10 @@ def test_discovery_lists_the_estimators_to_round_trip():
 @pytest.mark.parametrize("name", sorted(ESTIMATORS))
 def test_round_trip_every_estimator(name, fmt, tmp_path):
     est = _fitted(name)
+    if name == "CNNEmbedder" and fmt == "skgalaxy":
+        with pytest.raises(PersistenceError, match="pretrained=<that file>"):
+            _round_trip(est, tmp_path, fmt)
+        return
     loaded = _round_trip(est, tmp_path, fmt)
     assert type(loaded) is type(est)
     assert loaded is not est

@@ -96,7 +96,7 @@ def encode(value, where):
 
 
 def _init_params(obj):
-    """The constructor arguments of a registered object (a data splitter)."""
+    """Return the constructor arguments of a registered object (a data splitter)."""
     params = {}
     for name, param in inspect.signature(type(obj).__init__).parameters.items():
         if name == "self" or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
@@ -115,7 +115,7 @@ def _refuse(where, what):
 
 
 def decode(value, where, *, refs=False):
-    """The data that the JSON ``value`` encodes; names only where ``refs``.
+    """Decode the data that the JSON ``value`` encodes; names only where ``refs``.
 
     Raises
     ------

@@ -95,8 +95,11 @@ def atomic_write(path, write):
 
 
 def _swap(obj, replace, memo):
-    """A copy of ``obj`` whose parts for which ``replace`` returns non-None are
-    replaced; untouched parts are shared, ``obj`` itself is never modified."""
+    """Return a copy of ``obj`` with the parts ``replace`` returns non-None for.
+
+    Those parts are replaced; untouched parts are shared, and ``obj`` itself is
+    never modified.
+    """
     key = id(obj)
     if key in memo:
         return memo[key]
@@ -201,7 +204,7 @@ def _is_known_safe(name):
 
 
 def _check_skops_data(data, source):
-    """The skops bytes ``data`` are a plain zip whose schema is bounded."""
+    """Check that the skops bytes ``data`` are a plain zip with a bounded schema."""
     zf = _open_zip_bytes(data, source)
     with zf:
         _check_layout(zf, source)
@@ -281,6 +284,14 @@ def save(obj, path):
     nets = []
 
     def take_net(part):
+        if type(part).__name__ == "CNNEmbedder" and hasattr(part, "network_"):
+            # its network may be any nn.Module: there is no data-only form of it
+            raise PersistenceError(
+                "A fitted CNNEmbedder cannot be saved in the safe format. Save the "
+                "CNN estimator it embeds with (skgalaxy.persistence.save) and build "
+                "the embedder again with pretrained=<that file> (its fit learns "
+                "nothing), or use joblib for files you trust."
+            )
         if is_torch_net(part):
             config, weights, attrs = net_to_config(part)
             nets.append((config, weights))
@@ -361,7 +372,7 @@ def _check_versions(saved, with_torch, source):
 
 
 def _read(zf, name, source, limit=None):
-    """The bytes of member ``name``, refused beyond ``limit`` before inflating."""
+    """Read the bytes of member ``name``, refused beyond ``limit`` before inflating."""
     try:
         info = zf.getinfo(name)
     except KeyError as exc:

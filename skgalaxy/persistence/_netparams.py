@@ -107,7 +107,7 @@ def _device(v):
 
 
 def _sizes(v):
-    """Data whose numbers may size a network: ints bounded by ``MAX_SIZE``."""
+    """Check data whose numbers may size a network: ints bounded by ``MAX_SIZE``."""
     if isinstance(v, (list, tuple)):
         return len(v) <= MAX_ITEMS and all(_sizes(x) for x in v)
     if isinstance(v, dict):
@@ -369,7 +369,7 @@ _PREFIXES = ("module", "criterion", "optimizer", "iterator_train", "iterator_val
 
 # ------------------------------------------------------------------ the checks
 def parameter_names(cls):
-    """The constructor parameters of the net class ``cls``, skorch's included."""
+    """Return the constructor parameters of the net class ``cls``, skorch's too."""
     names = {}
     for klass in reversed(cls.__mro__):
         init = vars(klass).get("__init__")
@@ -382,7 +382,7 @@ def parameter_names(cls):
 
 
 def net_class(name):
-    """The CNN estimator class stored as ``name``, if it may be loaded."""
+    """Return the CNN estimator class stored as ``name``, if it may be loaded."""
     import skorch
 
     try:
@@ -441,7 +441,7 @@ def _module_class(module):
 
 
 def check_params(cls, encoded, trusted=()):
-    """The parameters of a ``cls`` net from their stored form, every rule checked.
+    """Decode the parameters of a ``cls`` net, every rule checked.
 
     Three passes, so that a file is refused before anything is looked up: first
     every key and value as data; then the classes the file names (the registry
@@ -528,12 +528,12 @@ _MODULE_CLASS = ClassRef("a registered nn.Module class", "module")
 
 
 def _module_kwarg_rule(value):
-    """A ``module__*`` value: sizes, or a registered nn.Module class (activation)."""
+    """Return the rule of a ``module__*`` value: sizes, or an nn.Module class."""
     return _MODULE_CLASS if isinstance(value, Ref) else _SIZES
 
 
 def _check_constraints(cls, params):
-    """The estimator's own parameter constraints (those fit checks), on the values."""
+    """Check the estimator's own parameter constraints (those fit checks)."""
     constraints = getattr(cls, "_parameter_constraints", None)
     if not constraints:
         return
@@ -557,7 +557,7 @@ def _show(raw, limit=80):
 
 
 def storable_params(net, trusted=()):
-    """The parameters of ``net`` to store, encoded; the never-stored ones left out.
+    """Encode the parameters of ``net`` to store; the never-stored ones left out.
 
     Raises
     ------

@@ -157,7 +157,7 @@ def _resolve_trusted_name(name):
 
 
 def lookup(name, trusted=()):
-    """The object registered as ``name``, or the trusted name imported.
+    """Return the object registered as ``name``, or the trusted name imported.
 
     Raises
     ------
@@ -180,7 +180,7 @@ def lookup(name, trusted=()):
 
 
 def name_of(obj):
-    """The registered name of ``obj``, or None."""
+    """Return the registered name of ``obj``, or None."""
     _load_torch_defaults()
     name = _qualified_name(obj) if hasattr(obj, "__qualname__") else None
     if name is not None and _REGISTRY.get(name) is obj:

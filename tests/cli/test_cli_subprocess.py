@@ -109,3 +109,57 @@ def test_train_predict_evaluate_end_to_end(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "Accuracy: " in done.stdout
     assert (tmp_path / "eval" / "confusion_matrix.png").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig, status", [("SIGINT", 130), ("SIGTERM", 143)])
+def test_interrupted_cnn_training_saves_nothing(tmp_path, sig, status):
+    """Ctrl-C or SIGTERM during a CNN fit: exit 130/143, no model file, no temp."""
+    pytest.importorskip("torch")
+    import signal
+    import threading
+    import time
+
+    model = tmp_path / "cnn.skgalaxy"
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "skgalaxy",
+            "train",
+            "synthetic",
+            "-m",
+            "cnn",
+            "--n-samples",
+            "400",
+            "--image-size",
+            "32",
+            "--max-epochs",
+            "200",
+            "-o",
+            str(model),
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        env=env,
+    )
+    seen = bytearray()
+    started = threading.Event()
+
+    def read():
+        while chunk := proc.stderr.read1(256):
+            seen.extend(chunk)
+            if b"epoch" in seen:
+                started.set()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert started.wait(240), bytes(seen)[-500:]
+    time.sleep(1.0)  # inside the epochs
+    proc.send_signal(getattr(signal, sig))
+    assert proc.wait(timeout=120) == status, bytes(seen)[-500:]
+    reader.join(10)
+    proc.stderr.close()
+    assert not any(tmp_path.iterdir()), list(tmp_path.iterdir())
+    assert b"Saved" not in seen

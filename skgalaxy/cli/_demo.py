@@ -19,7 +19,7 @@ def _settings(args):
         "n_samples": args.n_samples or (1000 if quick else 4000),
         "image_size": args.image_size or (32 if quick else 48),
         "mlp_epochs": 40 if quick else 80,
-        "cnn_epochs": 3 if quick else 8,
+        "cnn_epochs": 4 if quick else 15,
     }
 
 

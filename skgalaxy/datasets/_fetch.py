@@ -193,7 +193,7 @@ _FETCH_DOC = """
         Applied chunk by chunk while loading (see :func:`load_galaxy10`).
     chunk_size : int, default=512
         Images read (and transformed) at a time.
-    indices : array-like of int, boolean mask, slice or None, default=None
+    indices : array-like of int, bool mask, slice or None, default=None
         Rows of the file to load; ``None`` loads all.
     return_X_y : bool, default=False
         Return ``(images, target)`` instead of a Bunch.

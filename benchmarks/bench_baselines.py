@@ -155,7 +155,10 @@ def main(argv=None):
         "and images_training_rev1/); skipped when absent",
     )
     parser.add_argument("--kaggle-max-images", type=int, default=5000)
+    parser.add_argument("--quick", action="store_true", help="small, for a smoke run")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n_samples, args.kaggle_max_images, args.levels = 600, 200, [4, 16]
 
     from skgalaxy.datasets import make_galaxies
 

@@ -204,7 +204,10 @@ def main():
         metavar="EPOCHS",
         help="also train skgalaxy's CNN for EPOCHS epochs (25 used in the notes)",
     )
+    parser.add_argument("--quick", action="store_true", help="small, for a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.n_train, args.n_test = 1, 400, 200
     if not args.skip_speed:
         speed(args.n_jobs, args.repeat)
     if not args.skip_accuracy:

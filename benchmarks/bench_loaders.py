@@ -281,7 +281,10 @@ def main():
     parser.add_argument(
         "--child", nargs=2, metavar=("MODE", "PATH"), help=argparse.SUPPRESS
     )
+    parser.add_argument("--quick", action="store_true", help="small, for a smoke run")
     args = parser.parse_args()
+    if args.quick:
+        args.n_images, args.n_zoo, args.repeat = 300, 100, 1
     if args.child:
         child(*args.child)
         return

@@ -127,7 +127,10 @@ def main():
     parser.add_argument("--max-iter", type=int, default=600)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-grid", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="one seed, short, no grid")
     args = parser.parse_args()
+    if args.quick:
+        args.seeds, args.max_iter, args.skip_grid = 1, 60, True
 
     X, y, X_test, y_test = load()
     print(f"mocz_galaxy32: {len(X)} training, {len(X_test)} test images {X.shape[1:]}")

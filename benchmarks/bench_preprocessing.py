@@ -156,7 +156,10 @@ def main(argv=None):
     parser.add_argument(
         "--distinct", type=int, default=40, help="distinct galaxies generated per size"
     )
+    parser.add_argument("--quick", action="store_true", help="small, for a smoke run")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.n_images, args.repeat = 100, 1
 
     print(
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "

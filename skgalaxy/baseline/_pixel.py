@@ -121,7 +121,10 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     Images follow skgalaxy's dtype rule: integer images count in [0, 1] (uint8
     divided by 255), float images keep their scale. Only the pixels a strategy
     needs are converted, so a uint8 stack is never copied to float. Features
-    and predictions are float64.
+    and predictions are float64. Float images whose pixel sums would overflow
+    (``finite_sums`` in :func:`~skgalaxy.utils.check_images`) and targets too
+    large to average raise a ValueError, and so does a regressor's NaN or
+    infinite prediction: predictions are always finite.
 
     A 1-D ``y`` gives 1-D predictions and a 2-D ``y`` 2-D ones, as in
     :class:`~sklearn.linear_model.LinearRegression`. ``score`` is the
@@ -177,7 +180,8 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     # -- features -------------------------------------------------------------
 
     def _check_X(self, X, *, reset):
-        X = check_images(X, convert=False, estimator=self)
+        # the features are means of pixels: refuse values whose sums overflow
+        X = check_images(X, convert=False, finite_sums=True, estimator=self)
         p = self.patch_size
         if self.strategy == "central_patch_cluster" and min(X.shape[1:3]) < p:
             raise ValueError(
@@ -240,6 +244,12 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
+        if y is None:
+            # check_array's own message for None is about scalar arrays
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y "
+                "is None: pass the targets, e.g. the 37 vote fractions."
+            )
         X = self._check_X(X, reset=True)
         y = check_array(
             y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
@@ -252,6 +262,13 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
         check_consistent_length(X, y)
         n_samples = X.shape[0]
         Y = y.reshape(n_samples, -1).astype(np.float64)
+        peak = float(np.max(np.abs(Y))) if Y.size else 0.0
+        if peak > np.finfo(np.float64).max / (2 * n_samples):
+            # the strategies average targets: their sums must be finite
+            raise ValueError(
+                f"y has values up to {peak:.3g} in magnitude, too large to average "
+                f"over {n_samples} samples in float64; scale the targets."
+            )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, Y, ensure_non_negative=True
@@ -328,6 +345,15 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
         else:
             pred = np.asarray(self.estimator_.predict(self._features(X)))
             pred = pred.reshape(n_samples, -1).astype(np.float64, copy=False)
+            # means of finite targets are finite; a regressor's output need not be
+            if not np.all(np.isfinite(pred)):
+                bad = int(np.sum(~np.isfinite(pred).all(axis=1)))
+                raise ValueError(
+                    f"{type(self.estimator_).__name__} predicted NaN or infinity "
+                    f"for {bad} of {n_samples} images; the images' colours may "
+                    "lie far outside those seen in fit, or the estimator is "
+                    "broken."
+                )
         if self.clip:
             pred = np.clip(pred, self.target_min_, self.target_max_)
         return pred.ravel() if self._y_ndim == 1 else pred

@@ -521,7 +521,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         X_val, y_val = validation_data[0], validation_data[1]
         X_val, y_val = self._validate_input(X_val, y_val, reset=False)
         check_label_types(y_val, input_name="validation_data's y")
-        X_val = X_val.astype(dtype, copy=False)
+        X_val = _cast(X_val, dtype)
         unknown = np.setdiff1d(unique_labels(y_val), classes_)
         if unknown.size:
             raise ValueError(
@@ -555,7 +555,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         yi = self._encode(y, classes_)
         if reuse:
             dtype = self._model_dtype()
-            X = X.astype(dtype, copy=False)
+            X = _cast(X, dtype)
         else:
             dtype = X.dtype
         sw = self._weights(sample_weight, X, y, yi, classes_)
@@ -758,7 +758,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     def _logits(self, X):
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        X = X.astype(self._model_dtype(), copy=False)
+        X = _cast(X, self._model_dtype())
         activation = "logistic" if self.activation == "sigmoid" else self.activation
         # an overflow is reported below, with its cause, not as NumPy's warning
         with np.errstate(over="ignore", invalid="ignore"):
@@ -768,9 +768,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             peak = max(-float(np.min(X)), float(np.max(X)))
             raise DivergenceError(
                 f"{type(self).__name__} computed NaN or infinite outputs for "
-                f"{int(bad.sum())} of {len(X)} samples; X reaches {peak:.3g} in "
-                "magnitude, far outside the scale the network can take. Scale X "
-                "as the training data were scaled."
+                f"{int(bad.sum())} of {len(X)} samples (X reaches {peak:.3g} in "
+                "magnitude): X is far outside the scale the network was trained "
+                "on, or its weights are broken. Scale X as the training data "
+                "were scaled."
             )
         return logits
 
@@ -824,6 +825,19 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         # where saturated sigmoids tie, and predict must agree with predict_proba
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _cast(X, dtype):
+    """Cast ``X`` to the fitted dtype, refusing values that dtype cannot hold."""
+    if X.dtype.itemsize > np.dtype(dtype).itemsize and X.size:
+        peak = max(-float(np.min(X)), float(np.max(X)))
+        if peak > float(np.finfo(dtype).max):
+            raise ValueError(
+                f"X has values up to {peak:.3g} in magnitude, beyond "
+                f"{np.dtype(dtype)}, the dtype the network was fitted in; scale X "
+                "as the training data were scaled."
+            )
+    return X.astype(dtype, copy=False)
 
 
 def _copy_state(optimizer, dtype):

@@ -202,11 +202,19 @@ def test_pixel_baseline_without_y_says_y_is_required(galaxies):
         PixelBaselineRegressor().fit(galaxies[0], None)
 
 
-def test_pixel_baseline_targets_too_large_to_average_are_refused(galaxies):
+@pytest.mark.parametrize("strategy", ["mean", "central_pixel"])
+def test_pixel_baseline_targets_too_large_to_fit_are_refused(galaxies, strategy):
     X = galaxies[0]
-    y = np.full(len(X), 1e307)
-    with pytest.raises(ValueError, match="y has values up to 1e\\+307"):
-        PixelBaselineRegressor("mean").fit(X, y)
+    y = np.full(len(X), 1e300)  # LinearRegression's least squares overflowed
+    with pytest.raises(ValueError, match="y has values up to 1e\\+300"):
+        PixelBaselineRegressor(strategy).fit(X, y)
+
+
+def test_pixel_baseline_subnormal_pixels_give_a_clear_error():
+    # found by the fuzz: the slope overflowed, predict warned of invalid values
+    X = np.array([[[4.1e-312]], [[1.7e-312]]])
+    with pytest.raises(ValueError, match="features span only 2.4e-312"):
+        PixelBaselineRegressor("central_pixel").fit(X, [0.95, 0.14])
 
 
 class _NaNRegressor(LinearRegression):

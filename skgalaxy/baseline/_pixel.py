@@ -36,6 +36,29 @@ def _to_image_scale(values, dtype):
     return lo + values * (hi - lo)
 
 
+def _check_targets(y):
+    # check_array's quick finiteness test sums y, which overflows for huge
+    # values (a warning); its exact test then names the problem
+    with np.errstate(over="ignore", invalid="ignore"):
+        return check_array(
+            y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
+        )
+
+
+def _check_fitted_finite(estimator, features):
+    """Refuse a linear model whose coefficients overflowed (features near 0)."""
+    for name in ("coef_", "intercept_"):
+        value = getattr(estimator, name, None)
+        if value is not None and not np.all(np.isfinite(value)):
+            span = float(np.max(np.ptp(features, axis=0))) if len(features) else 0.0
+            raise ValueError(
+                f"{type(estimator).__name__} fitted non-finite {name}: the colour "
+                f"features span only {span:.3g}, too small a scale for a linear "
+                "fit in float64. Scale the images, for example divide them by "
+                "their maximum."
+            )
+
+
 class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     """Baselines that predict vote fractions from a galaxy's colour.
 
@@ -122,9 +145,10 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     divided by 255), float images keep their scale. Only the pixels a strategy
     needs are converted, so a uint8 stack is never copied to float. Features
     and predictions are float64. Float images whose pixel sums would overflow
-    (``finite_sums`` in :func:`~skgalaxy.utils.check_images`) and targets too
-    large to average raise a ValueError, and so does a regressor's NaN or
-    infinite prediction: predictions are always finite.
+    (``finite_sums`` in :func:`~skgalaxy.utils.check_images`) and targets whose
+    squares would overflow (beyond ``sqrt(finfo.max / n_samples) / 4``, about
+    3e152 for 100 samples) raise a ValueError, and so does a regressor's NaN
+    or infinite prediction: predictions are always finite.
 
     A 1-D ``y`` gives 1-D predictions and a 2-D ``y`` 2-D ones, as in
     :class:`~sklearn.linear_model.LinearRegression`. ``score`` is the
@@ -251,9 +275,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
                 "is None: pass the targets, e.g. the 37 vote fractions."
             )
         X = self._check_X(X, reset=True)
-        y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
-        )
+        y = _check_targets(y)
         if y.ndim > 2:
             raise ValueError(
                 f"y has shape {y.shape}; expected (n_samples,) or "
@@ -263,11 +285,14 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
         n_samples = X.shape[0]
         Y = y.reshape(n_samples, -1).astype(np.float64)
         peak = float(np.max(np.abs(Y))) if Y.size else 0.0
-        if peak > np.finfo(np.float64).max / (2 * n_samples):
-            # the strategies average targets: their sums must be finite
+        # the strategies average the targets, and least squares sums the squares
+        # of residuals up to twice their size: both must stay finite
+        limit = math.sqrt(np.finfo(np.float64).max / n_samples) / 4
+        if peak > limit:
             raise ValueError(
-                f"y has values up to {peak:.3g} in magnitude, too large to average "
-                f"over {n_samples} samples in float64; scale the targets."
+                f"y has values up to {peak:.3g} in magnitude, too large to fit "
+                f"over {n_samples} samples in float64 (the limit is {limit:.3g}); "
+                "scale the targets, e.g. to vote fractions in [0, 1]."
             )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -291,7 +316,9 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
                         "estimator or drop the weights."
                     )
                 fit_params["sample_weight"] = sample_weight
-            self.estimator_ = estimator.fit(self._features(X), y, **fit_params)
+            features = self._features(X)
+            self.estimator_ = estimator.fit(features, y, **fit_params)
+            _check_fitted_finite(self.estimator_, features)
         elif self.strategy == "central_patch_cluster":
             self._fit_groups(self._features(X), Y, sample_weight)
         return self
@@ -343,7 +370,9 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             seen = self.group_keys_[idx] == keys
             pred = np.where(seen[:, None], self.group_means_[idx], self.constant_)
         else:
-            pred = np.asarray(self.estimator_.predict(self._features(X)))
+            # a non-finite prediction is reported below, with its cause
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                pred = np.asarray(self.estimator_.predict(self._features(X)))
             pred = pred.reshape(n_samples, -1).astype(np.float64, copy=False)
             # means of finite targets are finite; a regressor's output need not be
             if not np.all(np.isfinite(pred)):
@@ -379,9 +408,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             :math:`R^2` of ``self.predict(X)`` against ``y``.
         """
         check_is_fitted(self)
-        y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
-        )
+        y = _check_targets(y)
         n_outputs = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
         if y.ndim > 2 or n_outputs != self.n_outputs_:
             raise ValueError(

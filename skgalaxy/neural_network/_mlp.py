@@ -367,7 +367,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             if reset and hasattr(self, "image_shape_"):
                 del self.image_shape_
             kwargs = {"dtype": None if flat_images else (np.float64, np.float32)}
-        out = validate_data(self, X, y, reset=reset, order="C", **kwargs)
+        # check_array's quick finiteness test sums X, which overflows for huge
+        # values (a warning); its exact test then names the problem
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = validate_data(self, X, y, reset=reset, order="C", **kwargs)
         Xv = out[0] if isinstance(out, tuple) else out
         if flat_images:
             Xv = as_float_images(Xv)

@@ -6,7 +6,8 @@ float16/32/64, object, str) and values from the ordinary to the absurd (NaN,
 infinity, 1e300, subnormals, negative), plus targets where the estimator needs
 them (labels of any type, vote fractions, random floats, None, the wrong
 length). Each estimator, found by discovery with tiny settings, is fitted and
-then predicts or transforms. The property: the call gives a finite ndarray
+then predicts or transforms the same array, a rescaled or spoiled copy, or a
+new one. The property: the call gives a finite ndarray
 with one row per sample, or raises a ValueError or TypeError that skgalaxy or
 scikit-learn raised on purpose; an exception of any other type, a warning
 (warnings are errors here), or a ValueError/TypeError raised inside NumPy,
@@ -245,24 +246,39 @@ def _raised_on_purpose(exc):
     return "/skgalaxy/" in path or "/sklearn/" in path
 
 
-def _apply(estimator, X, y):
-    """Fit, then predict or transform; return the outputs to check."""
+def _apply(estimator, X, y, X_new):
+    """Fit on ``X``, then predict or transform ``X_new``; return the outputs."""
     estimator.fit(X, y)
     if hasattr(estimator, "predict"):
-        outputs = [estimator.predict(X)]
+        outputs = [estimator.predict(X_new)]
         if is_classifier(estimator):
-            outputs.append(estimator.predict_proba(X))
+            outputs.append(estimator.predict_proba(X_new))
         return outputs
-    return [estimator.transform(X)]
+    return [estimator.transform(X_new)]
 
 
-def _check_property(estimator, X, y):
+@st.composite
+def new_arrays(draw, X):
+    """What to predict or transform: ``X`` itself, its values rescaled or spoiled
+    (the fitted shape, other values: NaN, 1e300), or a new array."""
+    choice = draw(st.sampled_from(["same", "rescaled", "new"]))
+    if choice == "same" or X.dtype.kind not in "biuf" or not X.size:
+        return X
+    if choice == "new":
+        return draw(arrays())
+    with np.errstate(over="ignore"):  # inf is a fine input too
+        X_new = X.astype(np.float64) * draw(st.sampled_from(SCALES))
+    X_new.flat[draw(st.integers(0, X.size - 1))] = draw(st.sampled_from(SPECIAL))
+    return X_new
+
+
+def _check_property(estimator, X, y, X_new):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             # max_iter is tiny on purpose
             warnings.filterwarnings("ignore", category=ConvergenceWarning)
-            outputs = _apply(estimator, X, y)
+            outputs = _apply(estimator, X, y, X_new)
     except Exception as exc:
         if _known(type(estimator).__name__, exc):
             event("known failure")
@@ -279,7 +295,7 @@ def _check_property(estimator, X, y):
     event("finite output")
     for out in outputs:
         assert isinstance(out, np.ndarray), type(out)
-        assert out.ndim >= 1 and out.shape[0] == len(X), (out.shape, X.shape)
+        assert out.ndim >= 1 and out.shape[0] == len(X_new), (out.shape, X_new.shape)
         if out.dtype.kind in "fc":
             assert np.all(np.isfinite(out)), out
 
@@ -312,7 +328,8 @@ def test_fuzz_estimator_gives_finite_output_or_a_clear_error(name):
         n = X.shape[0] if X.ndim else 0
         y = data.draw(targets(n, kind), label="y") if kind != "transformer" else None
         params = data.draw(st.sampled_from(variants), label="params")
-        _check_property(clone(cls()).set_params(**params), X, y)
+        X_new = data.draw(new_arrays(X), label="X_new")
+        _check_property(clone(cls()).set_params(**params), X, y, X_new)
 
     check()
 

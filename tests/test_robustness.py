@@ -210,10 +210,18 @@ def test_pixel_baseline_targets_too_large_to_fit_are_refused(galaxies, strategy)
         PixelBaselineRegressor(strategy).fit(X, y)
 
 
-def test_pixel_baseline_subnormal_pixels_give_a_clear_error():
-    # found by the fuzz: the slope overflowed, predict warned of invalid values
-    X = np.array([[[4.1e-312]], [[1.7e-312]]])
-    with pytest.raises(ValueError, match="features span only 2.4e-312"):
+SUBNORMAL = [
+    np.array([[[4.1e-312]], [[1.7e-312]]]),
+    # the slope overflowed in fit: the intercept warned of an invalid value
+    np.array([[[[4.1e-312, 1.7e-312, 8.1e-311]]], [[[9.1e-311, 6.1e-311, 7.3e-311]]]]),
+]
+
+
+@pytest.mark.parametrize("X", SUBNORMAL, ids=["gray", "colour"])
+def test_pixel_baseline_subnormal_pixels_give_a_clear_error(X):
+    # found by the fuzz: the slope overflowed, then fit or predict warned of
+    # invalid values
+    with pytest.raises(ValueError, match="features span only"):
         PixelBaselineRegressor("central_pixel").fit(X, [0.95, 0.14])
 
 
@@ -258,3 +266,40 @@ def test_check_label_types_accepts_labels_that_compare():
     check_label_types(np.array(["a", "b"]))
     with pytest.raises(TypeError, match=r"\['NoneType', 'str'\]"):
         check_label_types(np.array(["a", None], dtype=object))
+
+
+def test_mlp_huge_2d_features_give_a_clear_error():
+    # scikit-learn's finiteness check summed them and warned of an overflow
+    X = np.random.default_rng(0).random((20, 4)) * 1.7e308
+    y = np.arange(20) % 2
+    with pytest.raises(ValueError, match="X reaches 1.*e\\+308 in magnitude"):
+        _mlp(solver="sgd").fit(X, y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_mlp_probabilities_of_huge_but_finite_logits_do_not_warn(galaxies):
+    # found by the fuzz: softmax's shift by the maximum overflowed float32
+    X = np.array(
+        [
+            [
+                [253, 24, 249, 163],
+                [2, 177, 53, 114],
+                [92, 33, 205, 208],
+                [233, 238, 5, 185],
+            ],
+            [
+                [94, 103, 241, 14],
+                [68, 48, 199, 223],
+                [169, 239, 23, 241],
+                [212, 240, 45, 31],
+            ],
+        ],
+        dtype=np.uint8,
+    )
+    clf = NumpyMLPClassifier((4,), solver="cg", max_iter=3, random_state=0)
+    clf.fit(X, ["elliptical", "spiral"])
+    X_new = X.astype(np.float64)
+    X_new[0, 2, 1] = 3e38  # float32 holds it; the logits reach -1e38
+    proba = clf.predict_proba(X_new)
+    assert np.all(np.isfinite(proba))
+    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)

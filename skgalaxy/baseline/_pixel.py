@@ -317,7 +317,9 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
                     )
                 fit_params["sample_weight"] = sample_weight
             features = self._features(X)
-            self.estimator_ = estimator.fit(features, y, **fit_params)
+            # coefficients that overflow are reported below, with their cause
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self.estimator_ = estimator.fit(features, y, **fit_params)
             _check_fitted_finite(self.estimator_, features)
         elif self.strategy == "central_patch_cluster":
             self._fit_groups(self._features(X), Y, sample_weight)

@@ -792,7 +792,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to one.
         """
-        return core.proba_from_logits(self.loss, self._logits(X))
+        logits = self._logits(X)
+        # finite logits of order 1e38 overflow in the shift by their maximum, to
+        # -inf, whose exponential is the right 0
+        with np.errstate(over="ignore"):
+            return core.proba_from_logits(self.loss, logits)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -806,9 +810,12 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities in the order of ``classes_``.
+            Log-probabilities in the order of ``classes_``; ``-inf`` where a
+            probability underflows to 0, as in scikit-learn.
         """
-        return core.log_proba_from_logits(self.loss, self._logits(X))
+        logits = self._logits(X)
+        with np.errstate(over="ignore"):
+            return core.log_proba_from_logits(self.loss, logits)
 
     def predict(self, X):
         """Predict class labels.

@@ -198,8 +198,12 @@ def test_roicrop_boxes_do_not_depend_on_the_pixel_scale(scale):
 
 # -------------------------------------------------------------- the baseline
 def test_pixel_baseline_without_y_says_y_is_required(galaxies):
+    X = galaxies[0]
     with pytest.raises(ValueError, match="requires y to be passed"):
-        PixelBaselineRegressor().fit(galaxies[0], None)
+        PixelBaselineRegressor().fit(X, None)
+    reg = PixelBaselineRegressor().fit(X, np.linspace(0, 1, len(X)))
+    with pytest.raises(ValueError, match="requires y to be passed"):
+        reg.score(X, None)
 
 
 @pytest.mark.parametrize("strategy", ["mean", "central_pixel"])

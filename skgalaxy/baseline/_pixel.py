@@ -36,7 +36,13 @@ def _to_image_scale(values, dtype):
     return lo + values * (hi - lo)
 
 
-def _check_targets(y):
+def _check_targets(y, estimator):
+    if y is None:
+        # check_array's own message for None is about scalar arrays
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y "
+            "is None: pass the targets, e.g. the 37 vote fractions."
+        )
     # check_array's quick finiteness test sums y, which overflows for huge
     # values (a warning); its exact test then names the problem
     with np.errstate(over="ignore", invalid="ignore"):
@@ -268,14 +274,8 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
         self : object
             The fitted estimator.
         """
-        if y is None:
-            # check_array's own message for None is about scalar arrays
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y "
-                "is None: pass the targets, e.g. the 37 vote fractions."
-            )
         X = self._check_X(X, reset=True)
-        y = _check_targets(y)
+        y = _check_targets(y, self)
         if y.ndim > 2:
             raise ValueError(
                 f"y has shape {y.shape}; expected (n_samples,) or "
@@ -410,7 +410,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             :math:`R^2` of ``self.predict(X)`` against ``y``.
         """
         check_is_fitted(self)
-        y = _check_targets(y)
+        y = _check_targets(y, self)
         n_outputs = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
         if y.ndim > 2 or n_outputs != self.n_outputs_:
             raise ValueError(

@@ -36,6 +36,35 @@ def _to_image_scale(values, dtype):
     return lo + values * (hi - lo)
 
 
+def _check_targets(y, estimator):
+    if y is None:
+        # check_array's own message for None is about scalar arrays
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y "
+            "is None: pass the targets, e.g. the 37 vote fractions."
+        )
+    # check_array's quick finiteness test sums y, which overflows for huge
+    # values (a warning); its exact test then names the problem
+    with np.errstate(over="ignore", invalid="ignore"):
+        return check_array(
+            y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
+        )
+
+
+def _check_fitted_finite(estimator, features):
+    """Refuse a linear model whose coefficients overflowed (features near 0)."""
+    for name in ("coef_", "intercept_"):
+        value = getattr(estimator, name, None)
+        if value is not None and not np.all(np.isfinite(value)):
+            span = float(np.max(np.ptp(features, axis=0))) if len(features) else 0.0
+            raise ValueError(
+                f"{type(estimator).__name__} fitted non-finite {name}: the colour "
+                f"features span only {span:.3g}, too small a scale for a linear "
+                "fit in float64. Scale the images, for example divide them by "
+                "their maximum."
+            )
+
+
 class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     """Baselines that predict vote fractions from a galaxy's colour.
 
@@ -121,7 +150,11 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     Images follow skgalaxy's dtype rule: integer images count in [0, 1] (uint8
     divided by 255), float images keep their scale. Only the pixels a strategy
     needs are converted, so a uint8 stack is never copied to float. Features
-    and predictions are float64.
+    and predictions are float64. Float images whose pixel sums would overflow
+    (``finite_sums`` in :func:`~skgalaxy.utils.check_images`) and targets whose
+    squares would overflow (beyond ``sqrt(finfo.max / n_samples) / 4``, about
+    3e152 for 100 samples) raise a ValueError, and so does a regressor's NaN
+    or infinite prediction: predictions are always finite.
 
     A 1-D ``y`` gives 1-D predictions and a 2-D ``y`` 2-D ones, as in
     :class:`~sklearn.linear_model.LinearRegression`. ``score`` is the
@@ -177,7 +210,8 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
     # -- features -------------------------------------------------------------
 
     def _check_X(self, X, *, reset):
-        X = check_images(X, convert=False, estimator=self)
+        # the features are means of pixels: refuse values whose sums overflow
+        X = check_images(X, convert=False, finite_sums=True, estimator=self)
         p = self.patch_size
         if self.strategy == "central_patch_cluster" and min(X.shape[1:3]) < p:
             raise ValueError(
@@ -241,9 +275,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             The fitted estimator.
         """
         X = self._check_X(X, reset=True)
-        y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
-        )
+        y = _check_targets(y, self)
         if y.ndim > 2:
             raise ValueError(
                 f"y has shape {y.shape}; expected (n_samples,) or "
@@ -252,6 +284,16 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
         check_consistent_length(X, y)
         n_samples = X.shape[0]
         Y = y.reshape(n_samples, -1).astype(np.float64)
+        peak = float(np.max(np.abs(Y))) if Y.size else 0.0
+        # the strategies average the targets, and least squares sums the squares
+        # of residuals up to twice their size: both must stay finite
+        limit = math.sqrt(np.finfo(np.float64).max / n_samples) / 4
+        if peak > limit:
+            raise ValueError(
+                f"y has values up to {peak:.3g} in magnitude, too large to fit "
+                f"over {n_samples} samples in float64 (the limit is {limit:.3g}); "
+                "scale the targets, e.g. to vote fractions in [0, 1]."
+            )
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, Y, ensure_non_negative=True
@@ -274,7 +316,11 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
                         "estimator or drop the weights."
                     )
                 fit_params["sample_weight"] = sample_weight
-            self.estimator_ = estimator.fit(self._features(X), y, **fit_params)
+            features = self._features(X)
+            # coefficients that overflow are reported below, with their cause
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self.estimator_ = estimator.fit(features, y, **fit_params)
+            _check_fitted_finite(self.estimator_, features)
         elif self.strategy == "central_patch_cluster":
             self._fit_groups(self._features(X), Y, sample_weight)
         return self
@@ -326,8 +372,19 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             seen = self.group_keys_[idx] == keys
             pred = np.where(seen[:, None], self.group_means_[idx], self.constant_)
         else:
-            pred = np.asarray(self.estimator_.predict(self._features(X)))
+            # a non-finite prediction is reported below, with its cause
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                pred = np.asarray(self.estimator_.predict(self._features(X)))
             pred = pred.reshape(n_samples, -1).astype(np.float64, copy=False)
+            # means of finite targets are finite; a regressor's output need not be
+            if not np.all(np.isfinite(pred)):
+                bad = int(np.sum(~np.isfinite(pred).all(axis=1)))
+                raise ValueError(
+                    f"{type(self.estimator_).__name__} predicted NaN or infinity "
+                    f"for {bad} of {n_samples} images; the images' colours may "
+                    "lie far outside those seen in fit, or the estimator is "
+                    "broken."
+                )
         if self.clip:
             pred = np.clip(pred, self.target_min_, self.target_max_)
         return pred.ravel() if self._y_ndim == 1 else pred
@@ -353,9 +410,7 @@ class PixelBaselineRegressor(RegressorMixin, BaseEstimator):
             :math:`R^2` of ``self.predict(X)`` against ``y``.
         """
         check_is_fitted(self)
-        y = check_array(
-            y, ensure_2d=False, allow_nd=True, dtype="numeric", input_name="y"
-        )
+        y = _check_targets(y, self)
         n_outputs = 1 if y.ndim == 1 else int(np.prod(y.shape[1:]))
         if y.ndim > 2 or n_outputs != self.n_outputs_:
             raise ValueError(

@@ -18,10 +18,16 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ..utils._validation import as_float_images, check_image_shape, check_images
+from ..utils._validation import (
+    as_float_images,
+    check_image_shape,
+    check_images,
+    check_label_types,
+)
 from . import _mlp_core as core
 from ._mlp_solvers import AdamOptimizer, SGDOptimizer
 from ._mlp_training import (
+    DivergenceError,
     LearningRateSchedule,
     MiniBatches,
     StoppingRule,
@@ -193,9 +199,22 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
 
     The objective is ``sum_i w_i loss_i / sum_i w_i + alpha / (2 n_train)
     sum(W**2)``, with ``w_i`` the sample weights times the class weights. Each
-    mini-batch step uses the same formula on its batch. If the loss becomes NaN
-    or infinite a ``ValueError`` naming the learning rate is raised and the
-    estimator keeps the state it had before the call.
+    mini-batch step uses the same formula on its batch.
+
+    Training stops with an error when it diverges, by the rule the CNN
+    estimators follow: for sgd and adam, as soon as a batch's loss is NaN or
+    infinite, or when an epoch's mean training loss (without the penalty)
+    exceeds 100 times the loss of the first training batch (about
+    ``log(n_classes)`` for a fresh network; the reference is kept over warm
+    starts and ``partial_fit`` calls); for cg, whose line search never lets the
+    loss grow, when the loss becomes NaN or infinite. The error, a
+    ``ValueError`` that is also a ``FloatingPointError`` (as the CNNs raise),
+    names the epoch, the losses and ``learning_rate_init``, or, when ``X``
+    reaches beyond 1e3 in magnitude, says to scale ``X`` first; the estimator
+    keeps the state it had before the call. Images whose pixel sums would
+    overflow are refused up front (``finite_sums`` in
+    :func:`~skgalaxy.utils.check_images`), and predictions that come out NaN or
+    infinite raise the same error instead of being returned.
 
     ``predict_proba`` for the one-vs-all losses normalises the per-class
     sigmoids to sum to one.
@@ -334,7 +353,9 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             nd is not None and nd <= 2 and getattr(X, "dtype", None) == np.uint8
         )
         if nd is not None and nd > 2:
-            X = check_images(X, estimator=self)
+            # the first layer sums the pixels of an image: refuse values whose
+            # sums overflow, as the transformers do
+            X = check_images(X, finite_sums=True, estimator=self)
             if reset:
                 check_image_shape(self, X, reset=True)
             elif hasattr(self, "image_shape_"):
@@ -346,7 +367,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             if reset and hasattr(self, "image_shape_"):
                 del self.image_shape_
             kwargs = {"dtype": None if flat_images else (np.float64, np.float32)}
-        out = validate_data(self, X, y, reset=reset, order="C", **kwargs)
+        # check_array's quick finiteness test sums X, which overflows for huge
+        # values (a warning); its exact test then names the problem
+        with np.errstate(over="ignore", invalid="ignore"):
+            out = validate_data(self, X, y, reset=reset, order="C", **kwargs)
         Xv = out[0] if isinstance(out, tuple) else out
         if flat_images:
             Xv = as_float_images(Xv)
@@ -427,8 +451,10 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _resolve_classes(self, y, *, reuse, partial, classes):
+        check_label_types(y)
         check_classification_targets(y)
         if partial and classes is not None:
+            check_label_types(classes, input_name="classes")
             new = unique_labels(classes)
             if reuse and not np.array_equal(new, self.classes_):
                 raise ValueError(
@@ -497,7 +523,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         X_val, y_val = validation_data[0], validation_data[1]
         X_val, y_val = self._validate_input(X_val, y_val, reset=False)
-        X_val = X_val.astype(dtype, copy=False)
+        check_label_types(y_val, input_name="validation_data's y")
+        X_val = _cast(X_val, dtype)
         unknown = np.setdiff1d(unique_labels(y_val), classes_)
         if unknown.size:
             raise ValueError(
@@ -531,7 +558,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         yi = self._encode(y, classes_)
         if reuse:
             dtype = self._model_dtype()
-            X = X.astype(dtype, copy=False)
+            X = _cast(X, dtype)
         else:
             dtype = X.dtype
         sw = self._weights(sample_weight, X, y, yi, classes_)
@@ -562,6 +589,7 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
                 validation_score=list(getattr(self, "validation_score_curve_", [])),
                 n_iter=self.n_iter_,
                 t=self.t_,
+                first_loss=getattr(self, "_first_batch_loss", None),
             )
         else:
             coefs, intercepts = core.init_params(layer_sizes, activation, rng, dtype)
@@ -639,6 +667,8 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         self.best_loss_ = float(np.min(history.loss)) if history.loss else np.inf
         self.n_iter_ = history.n_iter
         self.t_ = history.t
+        # the divergence rule's reference, kept for warm starts and partial_fit
+        self._first_batch_loss = history.first_loss
         if history.validation_loss:
             self.validation_loss_curve_ = history.validation_loss
             self.validation_score_curve_ = history.validation_score
@@ -731,9 +761,22 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     def _logits(self, X):
         check_is_fitted(self)
         X = self._validate_input(X, reset=False)
-        X = X.astype(self._model_dtype(), copy=False)
+        X = _cast(X, self._model_dtype())
         activation = "logistic" if self.activation == "sigmoid" else self.activation
-        return core.predict_logits(self.coefs_, self.intercepts_, activation, X)
+        # an overflow is reported below, with its cause, not as NumPy's warning
+        with np.errstate(over="ignore", invalid="ignore"):
+            logits = core.predict_logits(self.coefs_, self.intercepts_, activation, X)
+        bad = ~np.isfinite(logits).all(axis=1)
+        if bad.any():
+            peak = max(-float(np.min(X)), float(np.max(X)))
+            raise DivergenceError(
+                f"{type(self).__name__} computed NaN or infinite outputs for "
+                f"{int(bad.sum())} of {len(X)} samples (X reaches {peak:.3g} in "
+                "magnitude): X is far outside the scale the network was trained "
+                "on, or its weights are broken. Scale X as the training data "
+                "were scaled."
+            )
+        return logits
 
     def predict_proba(self, X):
         """Class probabilities of images or features.
@@ -749,7 +792,11 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities in the order of ``classes_``; rows sum to one.
         """
-        return core.proba_from_logits(self.loss, self._logits(X))
+        logits = self._logits(X)
+        # finite logits of order 1e38 overflow in the shift by their maximum, to
+        # -inf, whose exponential is the right 0
+        with np.errstate(over="ignore"):
+            return core.proba_from_logits(self.loss, logits)
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`.
@@ -763,9 +810,12 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities in the order of ``classes_``.
+            Log-probabilities in the order of ``classes_``; ``-inf`` where a
+            probability underflows to 0, as in scikit-learn.
         """
-        return core.log_proba_from_logits(self.loss, self._logits(X))
+        logits = self._logits(X)
+        with np.errstate(over="ignore"):
+            return core.log_proba_from_logits(self.loss, logits)
 
     def predict(self, X):
         """Predict class labels.
@@ -785,6 +835,19 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
         # where saturated sigmoids tie, and predict must agree with predict_proba
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+
+def _cast(X, dtype):
+    """Cast ``X`` to the fitted dtype, refusing values that dtype cannot hold."""
+    if X.dtype.itemsize > np.dtype(dtype).itemsize and X.size:
+        peak = max(-float(np.min(X)), float(np.max(X)))
+        if peak > float(np.finfo(dtype).max):
+            raise ValueError(
+                f"X has values up to {peak:.3g} in magnitude, beyond "
+                f"{np.dtype(dtype)}, the dtype the network was fitted in; scale X "
+                "as the training data were scaled."
+            )
+    return X.astype(dtype, copy=False)
 
 
 def _copy_state(optimizer, dtype):

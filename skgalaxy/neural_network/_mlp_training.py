@@ -20,6 +20,7 @@ from . import _mlp_core as core
 from ._mlp_solvers import AdamOptimizer
 
 __all__ = [
+    "DivergenceError",
     "TrainingProblem",
     "TrainingHistory",
     "StoppingRule",
@@ -31,6 +32,20 @@ __all__ = [
 ]
 
 _MIN_LEARNING_RATE = 1e-6  # the adaptive schedule stops below this
+# The package's divergence rule (the CNNs' DivergenceCheck uses the same): an
+# epoch's mean training loss past this many times the first batch's loss.
+DIVERGENCE_FACTOR = 100.0
+# Inputs beyond this magnitude are named as the likely cause of a divergence.
+_LARGE_INPUT = 1e3
+
+
+class DivergenceError(ValueError, FloatingPointError):
+    """Training diverged, or a prediction came out NaN or infinite.
+
+    A ``ValueError``, as for any bad input or parameter, and a
+    ``FloatingPointError``, as the CNN estimators raise when they diverge, so
+    either ``except`` clause catches it.
+    """
 
 
 @dataclass
@@ -77,6 +92,8 @@ class TrainingHistory:
     validation_score: list = field(default_factory=list)
     n_iter: int = 0
     t: int = 0  # training samples seen by the stochastic solvers
+    # the divergence rule's reference: the first training batch's mean loss
+    first_loss: float | None = None
 
     def record(self, loss, validation_loss=None, validation_score=None):
         """Close an epoch (cg: an iteration)."""
@@ -236,8 +253,10 @@ def fit_stochastic(
 
     Raises
     ------
-    ValueError
-        If the loss or the weights stop being finite.
+    DivergenceError
+        If a batch's loss or the weights stop being finite, or an epoch's mean
+        training loss (without the penalty) exceeds ``DIVERGENCE_FACTOR`` times
+        the first training batch's (``history.first_loss``).
     """
     reporter = _SILENT if reporter is None else reporter
     n, n_features = problem.X.shape
@@ -266,9 +285,16 @@ def fit_stochastic(
             total = core.output_delta(
                 problem.loss, logits, yb, swb, 1.0 / batch_w, ws, S
             )
+            if history.first_loss is None:
+                history.first_loss = float(total / batch_w)
             if not np.isfinite(total):
                 raise _diverged(
-                    f"epoch {epoch}", total / batch_w, schedule, optimizer.learning_rate
+                    problem,
+                    history,
+                    f"epoch {epoch}",
+                    f"the training loss became {total / batch_w}",
+                    schedule,
+                    optimizer.learning_rate,
                 )
             summed += total
             if is_adam:
@@ -276,9 +302,27 @@ def fit_stochastic(
             core.backward(coefs, problem.activation, A0, ws, S, step)
             history.t += S
             schedule.after_batch(optimizer, history.t)
-        loss = summed / total_w + problem.penalty(coefs)
+        data_loss = summed / total_w
+        loss = data_loss + problem.penalty(coefs)
+        what = None
         if not np.isfinite(loss) or not _all_finite(coefs):
-            raise _diverged(f"epoch {epoch}", loss, schedule, optimizer.learning_rate)
+            what = "the weights became NaN or infinite"
+        elif history.first_loss is not None and data_loss > DIVERGENCE_FACTOR * max(
+            history.first_loss, 1e-12
+        ):
+            what = (
+                f"the epoch's training loss {data_loss:.4g} is over "
+                f"{DIVERGENCE_FACTOR:g} times the first batch's"
+            )
+        if what is not None:
+            raise _diverged(
+                problem,
+                history,
+                f"epoch {epoch}",
+                what,
+                schedule,
+                optimizer.learning_rate,
+            )
         val_loss, val_score = problem.validate(coefs, intercepts)
         history.record(loss, val_loss, val_score)
         reporter.row(epoch, loss, val_score, time.perf_counter() - start_time)
@@ -326,8 +370,10 @@ def fit_cg(
 
     Raises
     ------
-    ValueError
-        If the objective or the weights stop being finite.
+    DivergenceError
+        If the objective or the weights stop being finite (the line search
+        never lets the objective grow, so the stochastic solvers' growth rule
+        does not apply).
     """
     reporter = _SILENT if reporter is None else reporter
     X = problem.X
@@ -378,7 +424,9 @@ def fit_cg(
         it = history.n_iter + 1
         loss = float(intermediate_result.fun)
         if not np.isfinite(loss):
-            raise _diverged(f"iteration {it}", loss)
+            raise _diverged(
+                problem, history, f"iteration {it}", f"the loss became {loss}"
+            )
         if problem.validation is not None:
             flat[...] = intermediate_result.x
         val_loss, val_score = problem.validate(coefs, intercepts)
@@ -403,28 +451,51 @@ def fit_cg(
     if stopping is not None:
         stopping.restore_best((flat,))
     if not np.isfinite(result.fun) or not np.all(np.isfinite(flat)):
-        raise _diverged(f"iteration {history.n_iter}", result.fun)
+        raise _diverged(
+            problem,
+            history,
+            f"iteration {history.n_iter}",
+            f"the loss became {result.fun} or the weights NaN or infinite",
+        )
     converged = result.status != 1 or stopped
     # hand back separate arrays, not views of one buffer (pickles smaller
     # and each is C-contiguous)
     return [W.copy() for W in coefs], [b.copy() for b in intercepts], converged
 
 
-def _diverged(where, value, schedule=None, learning_rate=None):
-    """Make the error for a non-finite loss; ``schedule`` is None for cg."""
+def _diverged(problem, history, where, what, schedule=None, learning_rate=None):
+    """Make the error for a diverged run; ``schedule`` is None for cg.
+
+    The message names the learning rate and the losses, as the CNNs' does, and
+    names the scale of the input when it is far from order 1: then the scale,
+    not the learning rate, is what to change first.
+    """
     if schedule is None:
-        return ValueError(
-            f"training diverged at {where} (loss={value}) with solver='cg'; "
-            "the data may be badly scaled (scale features to about [0, 1])."
+        settings = "solver='cg'"
+    else:
+        settings = f"learning_rate_init={schedule.learning_rate_init:g}"
+        if learning_rate is not None and learning_rate != schedule.learning_rate_init:
+            settings += f", current learning rate {learning_rate:g}"
+    if history.first_loss is not None:
+        settings += f", first batch loss {history.first_loss:.4g}"
+    X = problem.X
+    peak = max(-float(np.min(X)), float(np.max(X))) if X.size else 0.0
+    if peak > _LARGE_INPUT:
+        advice = (
+            f"X reaches {peak:.3g} in magnitude, far from the uint8 images or "
+            "features of order 1 the network expects: scale X first (for "
+            "example divide it by its maximum, or use a StandardScaler)"
         )
-    init = schedule.learning_rate_init
-    current = ""
-    if learning_rate is not None and learning_rate != init:
-        current = f" (current learning rate {learning_rate:g})"
-    return ValueError(
-        f"training diverged at {where} (loss={value}) with "
-        f"learning_rate_init={init}{current}; lower it. "
-        "The estimator keeps the state it had before this call."
+        if schedule is not None:
+            advice += ", then lower learning_rate_init if it still diverges"
+    elif schedule is None:
+        advice = "the data may be badly scaled: scale the features to about [0, 1]"
+    else:
+        advice = "lower learning_rate_init"
+    return DivergenceError(
+        f"training diverged at {where}: {what} ({settings}). "
+        f"{advice[0].upper()}{advice[1:]}. The estimator keeps the state it had "
+        "before this call."
     )
 
 

@@ -43,13 +43,21 @@ class _BaseImageTransformer(TransformerMixin, BaseEstimator):
 
     # Channel counts the transformer takes; None takes any.
     _allowed_channels = None
+    # Whether the transform sums or averages pixels: it then refuses float images
+    # whose sums would overflow (check_images' finite_sums), so a finite input
+    # never gives an infinite output.
+    _sums_pixels = True
 
     def _check_params(self, X):
         """Raise ValueError when the parameters cannot apply to images ``X``."""
 
     def _validate(self, X, *, reset):
         X = check_images(
-            X, allowed_channels=self._allowed_channels, convert=False, estimator=self
+            X,
+            allowed_channels=self._allowed_channels,
+            convert=False,
+            finite_sums=self._sums_pixels,
+            estimator=self,
         )
         if reset:
             self._check_params(X)

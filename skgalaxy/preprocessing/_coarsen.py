@@ -105,6 +105,9 @@ class Coarsen(_BaseImageTransformer):
 
     The whole stack is averaged with array operations (no loop over images); a
     uint8 stack is summed exactly in integers and divided once.
+    Float images too large to sum (``finite_sums`` in
+    :func:`~skgalaxy.utils.check_images`) raise a ValueError, so a finite
+    input never gives an infinite output.
 
     Examples
     --------

@@ -53,6 +53,9 @@ class CenterCrop(_BaseImageTransformer):
     are never converted); float32 and float64 images keep their dtype and scale.
     A fraction that keeps less than one pixel of the fitted images raises a
     ValueError in ``fit``.
+    With ``output_size``, float images too large to sum (``finite_sums`` in
+    :func:`~skgalaxy.utils.check_images`) raise a ValueError, so a finite
+    input never gives an infinite output.
 
     Examples
     --------
@@ -75,6 +78,11 @@ class CenterCrop(_BaseImageTransformer):
     def __init__(self, fraction=0.5, output_size=None):
         self.fraction = fraction
         self.output_size = output_size
+
+    @property
+    def _sums_pixels(self):
+        # only the resize sums pixels; a plain crop passes any finite value on
+        return self.output_size is not None
 
     def _check_params(self, X):
         height, width = X.shape[1:3]

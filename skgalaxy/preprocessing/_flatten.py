@@ -50,6 +50,7 @@ class Flatten(_BaseImageTransformer):
     """
 
     _parameter_constraints = {}
+    _sums_pixels = False  # a reshape: any finite value comes out unchanged
 
     def __init__(self):
         pass

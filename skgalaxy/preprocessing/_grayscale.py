@@ -54,6 +54,8 @@ class Grayscale(_BaseImageTransformer):
     images keep their dtype and scale. uint8 images are converted chunk by chunk
     with the 1/255 folded into the weights, so no float copy of the whole stack
     is made.
+    Float images too large to sum (``finite_sums`` in
+    :func:`~skgalaxy.utils.check_images`) raise a ValueError.
 
     Examples
     --------

@@ -158,6 +158,9 @@ class Resize(_BaseImageTransformer):
     images (uint8 ...) become float32 in [0, 1]; float32 and float64 images keep
     their dtype and scale. The output has shape
     ``(n_samples, *output_size[, n_channels])``.
+    Float images too large to sum (``finite_sums`` in
+    :func:`~skgalaxy.utils.check_images`) raise a ValueError, so a finite
+    input never gives an infinite output.
 
     Examples
     --------

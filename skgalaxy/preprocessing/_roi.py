@@ -53,10 +53,16 @@ def _otsu(image):
     low, high = float(image.min()), float(image.max())
     if high <= low:
         return low
-    bins = np.minimum(((image - low) * (256 / (high - low))).astype(np.intp), 255)
+    # Divide by the bin width, not multiply by its inverse: for a range of
+    # subnormal width the inverse overflows.
+    width = (high - low) / 256
+    bins = np.minimum(((image - low) / width).astype(np.intp), 255)
     counts = np.bincount(bins.ravel(), minlength=256)
-    centres = low + (np.arange(256) + 0.5) * ((high - low) / 256)
-    return threshold_otsu(hist=(counts, centres))
+    # Otsu's level is the centre of a bin and does not depend on where the bins
+    # lie: find it on the bin numbers (its variances square the centres, which
+    # overflows for pixels of order 1e160), then map it to the pixels' scale.
+    level = threshold_otsu(hist=(counts, np.arange(256) + 0.5))
+    return low + level * width
 
 
 def _select_region(labels, n_labels, select):
@@ -229,6 +235,9 @@ class ROICrop(_BaseImageTransformer):
     ...) become float32 in [0, 1] (each crop is converted, not the whole
     image); float32 and float64 images keep their dtype and scale. Use
     :meth:`get_boxes` to see the squares.
+    Float images too large to sum (``finite_sums`` in
+    :func:`~skgalaxy.utils.check_images`) raise a ValueError, so a finite
+    input never gives an infinite output.
 
     Examples
     --------

@@ -174,6 +174,8 @@ class AsinhStretch(_BaseImageTransformer):
     float64 stay; integer images become float32 in [0, 1] first, by the
     package's dtype rule, so give the stretch parameters in those units). Gray
     images ``(n, h, w)`` are stretched as one band.
+    Float images too large to sum (``finite_sums`` in
+    :func:`~skgalaxy.utils.check_images`) raise a ValueError.
 
     References
     ----------

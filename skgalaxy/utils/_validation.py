@@ -16,6 +16,7 @@ __all__ = [
     "as_float_images",
     "check_image_shape",
     "check_images",
+    "check_label_types",
     "describe_shape",
     "float_dtype",
 ]
@@ -90,12 +91,13 @@ def _check_dtype(X, input_name):
 
 
 def _check_finite(X, input_name):
+    """Refuse NaN and infinity; return the largest magnitude of float ``X``."""
     if X.dtype.kind != "f":
-        return
+        return None
     # Two reductions without a temporary array: NaN and inf propagate to min/max.
     lo, hi = np.min(X), np.max(X)
     if np.isfinite(lo) and np.isfinite(hi):
-        return
+        return max(-float(lo), float(hi))
     if np.isnan(lo) or np.isnan(hi) or np.isnan(X).any():
         raise ValueError(
             f"{input_name} contains NaN; images must be finite. Replace or drop "
@@ -105,6 +107,26 @@ def _check_finite(X, input_name):
         f"{input_name} contains infinity; images must be finite. Replace or drop "
         "the bad pixels (for example with np.nan_to_num) before fitting."
     )
+
+
+def _check_sums(X, peak, input_name, where):
+    """Refuse float images whose pixel sums could overflow the working dtype.
+
+    The bound is half the dtype's largest value shared among the values of one
+    image, so any sum or mean over an image (a block, a channel mean, a resize
+    tap, a threshold's range) is finite, rounding included.
+    """
+    n_values = int(np.prod(X.shape[1:], dtype=np.int64))
+    work = float_dtype(X.dtype)
+    limit = float(np.finfo(work).max) / (2 * n_values)
+    if peak > limit:
+        raise ValueError(
+            f"{input_name} has pixel values up to {peak:.3g} in magnitude, too "
+            f"large to sum in {work}{where}: the values of one "
+            f"{describe_shape(X.shape[1:])} image must stay below {limit:.3g} "
+            "(the largest float divided by twice the values per image). Scale "
+            "the images first, for example divide them by their maximum."
+        )
 
 
 def as_float_images(X):
@@ -182,6 +204,7 @@ def check_images(
     allowed_channels=None,
     min_size=None,
     convert=True,
+    finite_sums=False,
     estimator=None,
 ):
     """Validate a stack of images and convert it to floating point.
@@ -202,6 +225,16 @@ def check_images(
         (uint8 0..255 becomes 0..1); float32 and float64 keep their dtype and
         scale. If False the validated array is returned in its own dtype (the CNN
         estimators convert per batch, so uint8 data stays small in memory).
+    finite_sums : bool, default=False
+        If True, also refuse float images so large that summing the values of
+        one image could overflow the working dtype (float64 for float64 input,
+        float32 otherwise): every value must stay below
+        ``finfo(dtype).max / (2 * height * width * n_channels)``, about
+        ``1e302`` for 424x424x3 float64 images and ``3e34`` for 64x64x3
+        float32 ones. Operations that sum or average pixels (Coarsen, Resize,
+        ROICrop's threshold, the baselines, the MLP's first layer) ask for it,
+        so a finite input never gives them an infinite result. Integer images
+        map to [0, 1] and always pass.
     estimator : estimator instance or None, default=None
         Named in error messages when given.
 
@@ -218,7 +251,8 @@ def check_images(
     ValueError
         If ``X`` is ragged, has the wrong number of dimensions, is empty, contains
         NaN or infinity, has a channel count not in ``allowed_channels`` or images
-        smaller than ``min_size``.
+        smaller than ``min_size``, or (with ``finite_sums``) values too large to
+        sum.
 
     Examples
     --------
@@ -264,8 +298,55 @@ def check_images(
                 f"{input_name} has images of {X.shape[1]}x{X.shape[2]} pixels; "
                 f"this operation{where} needs at least {min_h}x{min_w}."
             )
-    _check_finite(X, input_name)
+    peak = _check_finite(X, input_name)
+    if finite_sums and peak is not None:
+        _check_sums(X, peak, input_name, where)
     return as_float_images(X) if convert else X
+
+
+def check_label_types(y, *, input_name="y"):
+    """Refuse class labels of types that cannot be compared (str mixed with int).
+
+    NumPy sorts labels to find the classes; an object array that mixes strings
+    and numbers cannot be sorted and would fail deep inside NumPy.
+
+    Parameters
+    ----------
+    y : ndarray
+        Class labels.
+    input_name : str, default="y"
+        Name used in the error message.
+
+    Raises
+    ------
+    TypeError
+        If ``y`` holds labels that cannot be ordered against each other.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgalaxy.utils._validation import check_label_types
+    >>> check_label_types(np.array(["spiral", "elliptical"], dtype=object))
+    >>> check_label_types(np.array(["spiral", 1], dtype=object))
+    Traceback (most recent call last):
+        ...
+    TypeError: y mixes label types ['int', 'str']; give every label the same ...
+    """
+    y = np.asarray(y)
+    if y.dtype != object or y.size == 0:
+        return
+    try:
+        distinct = set(y.ravel().tolist())
+    except TypeError:
+        return  # unhashable labels: scikit-learn's own checks explain them
+    try:
+        sorted(distinct)
+    except TypeError:
+        kinds = sorted({type(v).__name__ for v in distinct})
+        raise TypeError(
+            f"{input_name} mixes label types {kinds}; give every label the same "
+            "type (for example all strings)."
+        ) from None
 
 
 def check_image_shape(estimator, X, *, reset):

@@ -643,8 +643,8 @@ def test_mlp_divergence_raises_and_keeps_the_model(blobs, solver, lr):
     curve = list(clf.loss_curve_)
     clf.set_params(learning_rate_init=lr, max_iter=50)
     pattern = (
-        r"training diverged at epoch \d+ \(loss=(nan|inf)\) with "
-        rf"learning_rate_init={re.escape(f'{lr:g}')}; lower it"
+        r"training diverged at epoch \d+: .* \("
+        rf"learning_rate_init={re.escape(f'{lr:g}')}, first batch loss"
     )
     with pytest.raises(ValueError, match=pattern):
         clf.fit(X, y)
@@ -657,7 +657,7 @@ def test_mlp_divergence_raises_and_keeps_the_model(blobs, solver, lr):
 def test_mlp_divergence_on_a_fresh_fit_leaves_it_unfitted(blobs):
     X, y = blobs
     clf = NumpyMLPClassifier((8,), solver="sgd", momentum=0, learning_rate_init=1e30)
-    with pytest.raises(ValueError, match="learning_rate_init=1e\\+30; lower it"):
+    with pytest.raises(ValueError, match=r"\(learning_rate_init=1e\+30, first"):
         clf.fit(X * 1e6, y)
     with pytest.raises(NotFittedError):
         clf.predict(X)

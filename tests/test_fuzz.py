@@ -208,22 +208,11 @@ def targets(draw, n, kind):
     return y
 
 
-# Failures the fuzz found in files this test's authors do not own, each with a
-# minimal reproducer below marked xfail(strict=True): the fuzz lets these
-# signatures pass, so it keeps exploring, and the reproducers tell the owner.
-# (class names, exception type, message pattern)
-KNOWN_FAILURES = [
-    (
-        {"CNNClassifier", "CNNRegressor"},
-        ValueError,
-        "Expected more than 1 value per channel when training",
-    ),
-    ({"CNNRegressor", "CNNClassifier"}, RuntimeWarning, "overflow encountered in cast"),
-    ({"CNNEmbedder"}, RuntimeWarning, "overflow encountered in cast"),
-    ({"CNNEmbedder"}, FloatingPointError, "NaN or infinite features"),
-    # by design of _callbacks.py (see the reproducers below)
-    ({"CNNRegressor", "CNNClassifier"}, FloatingPointError, "diverged at epoch"),
-]
+# Failures the fuzz finds that are not fixed yet, as (class names, exception type,
+# message pattern): the fuzz lets them pass so it keeps exploring, and each gets
+# a reproducer below. (Those it found so far are fixed; their reproducers below
+# are regression tests now.)
+KNOWN_FAILURES = []
 
 
 def _known(name, exc):
@@ -362,15 +351,7 @@ def _tiny_cnn(cls, **params):
 
 
 @needs_torch
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="CNN training on a batch of one 1x1 feature map fails inside torch's "
-    "BatchNorm (n_samples % batch_size == 1 at small images, or a single image) "
-    "with 'Expected more than 1 value per channel'; _cnn.py's owner to decide "
-    "(drop a last batch of one, or a clear ValueError)",
-)
-def test_fuzz_finding_cnn_single_sample_batch_gives_a_clear_error():
+def test_cnn_last_batch_of_one_image_trains():
     from skgalaxy.neural_network import CNNRegressor
 
     X = np.zeros((9, 8, 8), dtype=np.uint8)  # batches of 8 and 1
@@ -381,15 +362,7 @@ def test_fuzz_finding_cnn_single_sample_batch_gives_a_clear_error():
 
 
 @needs_torch
-@pytest.mark.xfail(
-    strict=True,
-    raises=RuntimeWarning,
-    reason="CNNRegressor casts y to float32 unchecked: targets beyond float32 "
-    "overflow with a RuntimeWarning (an error under warnings-as-errors) and train "
-    "on inf; _cnn.py's owner to refuse them with a ValueError, as it refuses "
-    "images beyond float32",
-)
-def test_fuzz_finding_cnn_targets_beyond_float32_give_a_clear_error():
+def test_cnn_targets_beyond_float32_give_a_clear_error():
     from skgalaxy.neural_network import CNNRegressor
 
     X = np.zeros((4, 8, 8), dtype=np.uint8)
@@ -400,15 +373,7 @@ def test_fuzz_finding_cnn_targets_beyond_float32_give_a_clear_error():
 
 
 @needs_torch
-@pytest.mark.xfail(
-    strict=True,
-    raises=FloatingPointError,
-    reason="CNNEmbedder casts float64 images to float32 unchecked: pixels beyond "
-    "float32 warn of an overflow, then raise FloatingPointError ('NaN or infinite "
-    "features'), not the ValueError the CNNs give ('beyond float32'); "
-    "_embedder.py's owner",
-)
-def test_fuzz_finding_embedder_images_beyond_float32_give_a_clear_error():
+def test_embedder_images_beyond_float32_give_a_clear_error():
     from skgalaxy.neural_network import CNNEmbedder
 
     X = np.full((2, 8, 8), 1e150)
@@ -420,16 +385,7 @@ def test_fuzz_finding_embedder_images_beyond_float32_give_a_clear_error():
 
 
 @needs_torch
-@pytest.mark.xfail(
-    strict=True,
-    raises=FloatingPointError,
-    reason="CNNRegressor: targets of 1e20 (finite in float32) make the squared "
-    "error overflow float32; DivergenceCheck then raises FloatingPointError "
-    "'diverged ... first batch loss inf. Lower lr', blaming the learning rate "
-    "for the targets' scale; _cnn.py/_callbacks.py's owner to refuse such targets "
-    "with a ValueError naming them",
-)
-def test_fuzz_finding_cnn_huge_targets_are_named_not_the_learning_rate():
+def test_cnn_huge_targets_are_named_not_the_learning_rate():
     from skgalaxy.neural_network import CNNRegressor
 
     X = np.random.default_rng(0).integers(0, 255, (4, 8, 8), dtype=np.uint8)
@@ -438,16 +394,7 @@ def test_fuzz_finding_cnn_huge_targets_are_named_not_the_learning_rate():
 
 
 @needs_torch
-@pytest.mark.xfail(
-    strict=True,
-    raises=FloatingPointError,
-    reason="CNN divergence raises FloatingPointError, which is not a ValueError: "
-    "the CLI's one-line error handler (cli/_main.py) catches ValueError and "
-    "TypeError, so `skgalaxy train` reports a diverged run as a bug. The MLP's "
-    "divergence error is both a ValueError and a FloatingPointError; "
-    "_callbacks.py's owner could do the same",
-)
-def test_fuzz_finding_cnn_divergence_is_a_value_error():
+def test_cnn_divergence_is_a_value_error():
     from skgalaxy.neural_network import CNNClassifier
 
     X = np.random.default_rng(0).integers(0, 255, (16, 8, 8), dtype=np.uint8)

@@ -22,6 +22,7 @@ _LAZY = {
     "CNNClassifier": "._cnn",
     "CNNRegressor": "._cnn",
     "CNNEmbedder": "._embedder",
+    "DivergenceError": "._divergence",
     "ConvNet": "._modules",
     "ResNet": "._modules",
     "RotationInvariantResNet": "._modules",

@@ -19,6 +19,8 @@ import torch
 from skorch.callbacks import Callback
 from skorch.history import History
 
+from ._divergence import DIVERGENCE_FACTOR, LARGE_INPUT, DivergenceError
+
 __all__ = ["DivergenceCheck", "EpochMetric", "TrainingCheckpoint", "WarmupCosineLR"]
 
 
@@ -129,12 +131,11 @@ class WarmupCosineLR(Callback):
 class DivergenceCheck(Callback):
     """Stop training with a clear error when the loss diverges.
 
-    The rule: training stops with a ``FloatingPointError`` as soon as a training
-    batch's loss is NaN or infinite, or when an epoch's mean training loss grows
-    past ``factor`` times the loss of the first training batch (where a fresh
-    network starts: about ``log(n_classes)`` for cross-entropy). A loss that only
-    wanders, or rises for a while, never comes near that: in practice it fires
-    for learning rates far too large and for images on an absurd scale. The
+    The package's divergence rule (``neural_network._divergence``, the NumPy MLP
+    follows it too): training stops with a :class:`DivergenceError` as soon as a
+    training batch's loss is NaN or infinite, or when an epoch's mean training
+    loss grows past ``factor`` times the loss of the first training batch (where
+    a fresh network starts: about ``log(n_classes)`` for cross-entropy). The
     message names the learning rate, the epoch and the losses seen. Turn it off
     with ``callbacks__divergence=None``.
 
@@ -144,7 +145,7 @@ class DivergenceCheck(Callback):
         How far past the first batch's loss an epoch's mean loss may grow.
     """
 
-    def __init__(self, factor=100.0):
+    def __init__(self, factor=DIVERGENCE_FACTOR):
         self.factor = factor
 
     def initialize(self):
@@ -154,13 +155,13 @@ class DivergenceCheck(Callback):
     def _fail(self, net, what):
         scale = getattr(net, "_input_peak_", None)
         images = ""
-        if scale is not None and scale > 1e3:
+        if scale is not None and scale > LARGE_INPUT:
             images = (
                 f" The images reach {scale:.3g}: skgalaxy expects uint8 images or "
                 "floats of order 1 (scale them, e.g. with an asinh stretch)."
             )
         epoch = len(net.history)
-        raise FloatingPointError(
+        raise DivergenceError(
             f"{type(net).__name__} diverged at epoch {epoch}: {what} (lr={net.lr:g}, "
             f"first batch loss {self.first_loss_:.4g}). Lower lr (and check "
             f"weight_decay and the schedule); the model is not usable.{images}"

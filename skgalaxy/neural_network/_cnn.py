@@ -52,6 +52,7 @@ from ._callbacks import (
     TrainingCheckpoint,
     WarmupCosineLR,
 )
+from ._divergence import DivergenceError
 from ._modules import PRESETS, ResNet
 from ._transfer import (
     backbone_state,
@@ -62,6 +63,8 @@ from ._transfer import (
 
 __all__ = ["CNNClassifier", "CNNRegressor"]
 
+# Targets whose squares (the MSE loss, in float32) stay far from overflow.
+_MAX_TARGET = 1e15
 _LR_SCHEDULES = ("warmup_cosine", "cosine", "plateau", "step")
 
 
@@ -230,6 +233,31 @@ def batch_to_device(x, device):
     return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
 
 
+def check_float32_range(X, name="X"):
+    """Refuse images beyond float32, which the networks compute in.
+
+    Parameters
+    ----------
+    X : ndarray
+        Float images.
+    name : str, default="X"
+        Named in the message.
+
+    Returns
+    -------
+    peak : float
+        The largest absolute pixel value.
+    """
+    peak = float(np.max(np.abs(X))) if X.size else 0.0
+    if peak > float(np.finfo(np.float32).max):
+        raise ValueError(
+            f"{name} has pixel values up to {peak:.3g}, beyond float32 (the networks "
+            "compute in float32 or bfloat16); scale the images, e.g. to [0, 1] or "
+            "with an asinh stretch."
+        )
+    return peak
+
+
 def _auto_device():
     return "cuda" if torch.cuda.is_available() else "cpu"
 
@@ -390,13 +418,7 @@ class _CNNMixin:
             # uint8 stays uint8 in memory (batches convert on the device); other
             # integers, bools and float16 follow the package's dtype rule
             X = as_float_images(X)
-            peak = float(np.max(np.abs(X)))
-            if peak > float(np.finfo(np.float32).max):
-                raise ValueError(
-                    f"X has pixel values up to {peak:.3g}, beyond float32 (the "
-                    "networks compute in float32 or bfloat16); scale the images, "
-                    "e.g. to [0, 1] or with an asinh stretch."
-                )
+            peak = check_float32_range(X)
             if reset:
                 self._input_peak_ = peak  # named when training diverges
         elif reset:
@@ -573,6 +595,9 @@ class _CNNMixin:
             kwargs.setdefault("collate_fn", _collate)
             if training:
                 kwargs.setdefault("shuffle", True)
+                if len(dataset) > 1 and len(dataset) % kwargs["batch_size"] == 1:
+                    # a last batch of one image: batch norm cannot train on it
+                    kwargs.setdefault("drop_last", True)
             if self._device_type() == "cuda":
                 kwargs.setdefault("pin_memory", True)
         return iterator(dataset, **kwargs)
@@ -618,7 +643,7 @@ class _CNNMixin:
                 outputs.append(out.cpu().numpy())
         outputs = np.concatenate(outputs, axis=0)
         if not np.all(np.isfinite(outputs)):
-            raise FloatingPointError(
+            raise DivergenceError(
                 f"{type(self).__name__} computed NaN or infinite outputs for "
                 f"{int(np.sum(~np.isfinite(outputs).all(axis=1)))} of {len(X)} "
                 "images: the network is broken (diverged training?) or the images "
@@ -713,6 +738,11 @@ class _CNNMixin:
         X = self._validate_X(X, reset=reset)
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y; got y=None.")
+        if len(X) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 training images (batch "
+                f"normalisation learns from batches); got {len(X)}."
+            )
         y = self._validate_y(np.asarray(y), reset=reset)
         if len(y) != len(X):
             raise ValueError(
@@ -962,9 +992,15 @@ class CNNRegressor(_CNNMixin, NeuralNetRegressor):
                 f"y must be 1-D (n_samples,) or 2-D (n_samples, n_outputs); got shape "
                 f"{y.shape}."
             )
-        y = y.astype(np.float32)
         if not np.all(np.isfinite(y)):
             raise ValueError("y contains NaN or infinity; targets must be finite.")
+        top = float(np.max(np.abs(y))) if y.size else 0.0
+        if top > _MAX_TARGET:
+            raise ValueError(
+                f"y has values up to {top:.3g}: their squared errors overflow the "
+                f"float32 loss (beyond about {_MAX_TARGET:.0e}); scale the targets."
+            )
+        y = y.astype(np.float32)
         y2 = y.reshape(len(y), -1)
         output = self._resolve_output(y2) if reset else self.output_
         if output in ("sigmoid", "tree") and y2.size and (y2.min() < 0 or y2.max() > 1):

@@ -17,7 +17,13 @@ from ..utils._validation import (
     float_dtype,
 )
 from ._augment import dihedral_views
-from ._cnn import _resolve_module_class, autocast_dtype, batch_to_device
+from ._cnn import (
+    _resolve_module_class,
+    autocast_dtype,
+    batch_to_device,
+    check_float32_range,
+)
+from ._divergence import DivergenceError
 from ._transfer import backbone_state, head_name, load_backbone
 
 __all__ = ["CNNEmbedder"]
@@ -185,6 +191,8 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
             The fitted transformer.
         """
         X = check_images(X, convert=False, estimator=self)
+        if X.dtype != np.uint8:
+            check_float32_range(X)
         check_image_shape(self, X, reset=True)
         network = self._network(X)
         self.network_ = network.to(self._device()).eval()
@@ -223,7 +231,7 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
         # the package's dtype rule: float64 images give float64 features
         features = np.concatenate(out).astype(float_dtype(X.dtype), copy=False)
         if not np.all(np.isfinite(features)):
-            raise FloatingPointError(
+            raise DivergenceError(
                 "The network computed NaN or infinite features; the images are far "
                 "outside the scale it was trained on."
             )
@@ -245,6 +253,8 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = check_images(X, convert=False, estimator=self)
+        if X.dtype != np.uint8:
+            check_float32_range(X)
         check_image_shape(self, X, reset=False)
         return self._embed(X)
 

@@ -1,4 +1,4 @@
-"""NumpyMLPClassifier: the from-scratch NumPy network of seeds 000 and 003."""
+"""NumpyMLPClassifier: a multi-layer perceptron written from scratch in NumPy."""
 
 import warnings
 from numbers import Integral, Real
@@ -25,9 +25,9 @@ from ..utils._validation import (
     check_label_types,
 )
 from . import _mlp_core as core
+from ._divergence import DivergenceError
 from ._mlp_solvers import AdamOptimizer, SGDOptimizer
 from ._mlp_training import (
-    DivergenceError,
     LearningRateSchedule,
     MiniBatches,
     StoppingRule,
@@ -64,7 +64,8 @@ def _solver_is_stochastic(estimator):
 class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier written in NumPy and SciPy.
 
-    The network of seeds 000 and 003 as a scikit-learn estimator: fully connected
+    The network of the NumPy tutorial [1]_ and Mocz's tutorial [2]_ as a
+    scikit-learn estimator: fully connected
     hidden layers, an output layer with a loss to match, mini-batch SGD with
     momentum, Adam, or full-batch nonlinear conjugate gradient. Images of any
     shape ``(n_samples, height, width[, n_channels])`` are flattened inside, so

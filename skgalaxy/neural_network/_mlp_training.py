@@ -17,10 +17,10 @@ import numpy as np
 from scipy.optimize import minimize
 
 from . import _mlp_core as core
+from ._divergence import DIVERGENCE_FACTOR, LARGE_INPUT, DivergenceError
 from ._mlp_solvers import AdamOptimizer
 
 __all__ = [
-    "DivergenceError",
     "TrainingProblem",
     "TrainingHistory",
     "StoppingRule",
@@ -32,20 +32,6 @@ __all__ = [
 ]
 
 _MIN_LEARNING_RATE = 1e-6  # the adaptive schedule stops below this
-# The package's divergence rule (the CNNs' DivergenceCheck uses the same): an
-# epoch's mean training loss past this many times the first batch's loss.
-DIVERGENCE_FACTOR = 100.0
-# Inputs beyond this magnitude are named as the likely cause of a divergence.
-_LARGE_INPUT = 1e3
-
-
-class DivergenceError(ValueError, FloatingPointError):
-    """Training diverged, or a prediction came out NaN or infinite.
-
-    A ``ValueError``, as for any bad input or parameter, and a
-    ``FloatingPointError``, as the CNN estimators raise when they diverge, so
-    either ``except`` clause catches it.
-    """
 
 
 @dataclass
@@ -480,7 +466,7 @@ def _diverged(problem, history, where, what, schedule=None, learning_rate=None):
         settings += f", first batch loss {history.first_loss:.4g}"
     X = problem.X
     peak = max(-float(np.min(X)), float(np.max(X))) if X.size else 0.0
-    if peak > _LARGE_INPUT:
+    if peak > LARGE_INPUT:
         advice = (
             f"X reaches {peak:.3g} in magnitude, far from the uint8 images or "
             "features of order 1 the network expects: scale X first (for "

@@ -65,9 +65,9 @@ class NumpyMLPClassifier(ClassifierMixin, BaseEstimator):
     """Multi-layer perceptron classifier written in NumPy and SciPy.
 
     The network of the NumPy tutorial [1]_ and Mocz's tutorial [2]_ as a
-    scikit-learn estimator: fully connected
-    hidden layers, an output layer with a loss to match, mini-batch SGD with
-    momentum, Adam, or full-batch nonlinear conjugate gradient. Images of any
+    scikit-learn estimator: fully connected hidden layers, an output layer with a
+    loss to match, mini-batch SGD with momentum, Adam, or full-batch nonlinear
+    conjugate gradient. Images of any
     shape ``(n_samples, height, width[, n_channels])`` are flattened inside, so
     ``Pipeline([("coarsen", Coarsen(4)), ("mlp", NumpyMLPClassifier())])`` works.
 

@@ -295,13 +295,19 @@ def main(argv=None):
     parser.add_argument("--recipes", default=",".join(RECIPES))
     parser.add_argument("--no-curve", dest="curve", action="store_false")
     parser.add_argument("--cache", default=None, help="folder for the cropped sets")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=THREADS,
+        help="torch threads (default 2); 1 on a machine others are using",
+    )
     parser.add_argument("--out", default=None, help="folder for bench_real.json")
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         raise SystemExit(
             f"{DATA} is missing: set SKGALAXY_SHARED_DATA to the data folder"
         )
-    torch.set_num_threads(THREADS)
+    torch.set_num_threads(args.threads)
     recipes = [r for r in args.recipes.split(",") if r]
     unknown = sorted(set(recipes) - set(RECIPES))
     if unknown:

@@ -152,6 +152,136 @@ def bench_matmul_limit(X):
     return (time.perf_counter() - t0) * len(X) / n
 
 
+class PhaseTimer:
+    """Exclusive wall time per phase, from wrappers around the estimator's functions.
+
+    Each wrapped call pushes a phase; its time minus that of the wrapped calls
+    inside it goes to the phase. What no wrapper covers (the training loop's own
+    Python) is the fit's remainder. A wrapper costs about a microsecond, a
+    thousandth of a batch.
+    """
+
+    def __init__(self):
+        self.totals = {}
+        self.calls = {}
+        self._stack = []
+
+    def enter(self, phase):
+        self._stack.append([phase, time.perf_counter(), 0.0])
+
+    def exit(self):
+        phase, t0, inner = self._stack.pop()
+        elapsed = time.perf_counter() - t0
+        self.totals[phase] = self.totals.get(phase, 0.0) + elapsed - inner
+        self.calls[phase] = self.calls.get(phase, 0) + 1
+        if self._stack:
+            self._stack[-1][2] += elapsed
+
+    def wrap(self, owner, attr, phase):
+        """Replace ``owner.attr``; ``phase``: a name or ``f(*args) -> name``."""
+        original = getattr(owner, attr, None)
+        if original is None:
+            return None
+        name_of = phase if callable(phase) else (lambda *a, **k: phase)
+
+        def wrapper(*args, **kwargs):
+            self.enter(name_of(*args, **kwargs))
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.exit()
+
+        setattr(owner, attr, wrapper)
+        return original
+
+    def wrap_iter(self, owner, attr, phase):
+        """Time every ``next()`` of the generator ``owner.attr`` returns."""
+        original = getattr(owner, attr)
+
+        def wrapper(obj):
+            it = original(obj)
+            while True:
+                self.enter(phase)
+                try:
+                    item = next(it)
+                except StopIteration:
+                    return
+                finally:
+                    self.exit()
+                yield item
+
+        setattr(owner, attr, wrapper)
+        return original
+
+
+def bench_skgalaxy_phases(X, y):
+    """One skgalaxy epoch with the time of each phase, and the epoch's time."""
+    from skgalaxy.neural_network import _mlp as mlp
+    from skgalaxy.neural_network import _mlp_core as core
+    from skgalaxy.neural_network import _mlp_solvers as solvers
+    from skgalaxy.neural_network import _mlp_training as training
+
+    timer = PhaseTimer()
+    big = (N_FEATURES, N_HIDDEN)
+
+    def product(alpha, A, B, beta, C, *args, **kwargs):
+        if C.shape == big:
+            return "big product: weight update (A.T @ D)"
+        if A.shape[-1] == N_FEATURES:
+            return "big product: forward (X_b @ W1)"
+        return "small products (layer 2, hidden delta)"
+
+    def step(self, i, W, *args, **kwargs):
+        if W.shape == big:
+            return "optimizer: W1 update beyond its product"
+        return "optimizer: layer 2 and biases"
+
+    targets = [
+        (training.MiniBatches, "__iter__", "gather shuffled batch"),
+        (core, "forward", "forward: bias, Python"),
+        (core, "backward", "backward: Python"),
+        (core, "_activate", "hidden activation"),
+        (core, "_multiply_derivative", "activation derivative"),
+        (core, "output_delta", "output layer: loss and delta"),
+        (solvers.SGDOptimizer, "step", step),
+        (training, "fit_stochastic", "training loop: Python, epoch end"),
+        (mlp, "fit_stochastic", "training loop: Python, epoch end"),
+    ]
+    saved = []
+    for owner, attr, phase in targets:
+        wrap = timer.wrap_iter if attr == "__iter__" else timer.wrap
+        saved.append((owner, attr, wrap(owner, attr, phase)))
+    # every module that calls the product helper by name
+    for module in (core, solvers):
+        for attr in ("gemm_into", "matmul_into"):
+            if hasattr(module, attr):
+                saved.append((module, attr, timer.wrap(module, attr, product)))
+    try:
+        timer.enter("fit setup: validation, init, copies")
+        seconds = bench_skgalaxy(X, y)
+        timer.exit()
+    finally:
+        for owner, attr, original in saved:
+            if original is not None:
+                setattr(owner, attr, original)
+    return seconds, timer.totals
+
+
+def print_phases(totals, seconds, floor, n):
+    n_batches = -(-n // BATCH)
+    print(
+        f"skgalaxy epoch by phase ({seconds:.2f} s with timers; "
+        f"{n_batches} batches; ms per batch):"
+    )
+    for phase, t in sorted(totals.items(), key=lambda kv: -kv[1]):
+        print(f"  {phase:42s} {t:6.3f} s  {1e3 * t / n_batches:6.3f} ms")
+    products = sum(t for p, t in totals.items() if p.startswith("big product"))
+    print(
+        f"  the two big products: {products:.2f} s (matmul limit {floor:.2f} s); "
+        f"all else: {seconds - products:.2f} s"
+    )
+
+
 def blas_description():
     rows = []
     for info in threadpool_info():
@@ -174,6 +304,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="best of N runs")
     parser.add_argument("--skip-sklearn", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
+    parser.add_argument(
+        "--no-phases", action="store_true", help="skip the per-phase breakdown"
+    )
     args = parser.parse_args()
     if args.n_samples is None:
         args.n_samples = 3000 if args.quick else 14188
@@ -213,6 +346,10 @@ def main():
                 f"{gflop / times[name]:6.1f} GFLOP/s",
                 flush=True,
             )
+        if not args.no_phases:
+            seconds, totals = bench_skgalaxy_phases(X, y)
+    if not args.no_phases:
+        print_phases(totals, seconds, times[runners[0][0]], args.n_samples)
     ours = times["skgalaxy NumpyMLPClassifier"]
     print("ratios (skgalaxy time / peer time; lower is better):")
     for name, t in times.items():

@@ -444,9 +444,10 @@ def fit_cg(
             f"the loss became {result.fun} or the weights NaN or infinite",
         )
     converged = result.status != 1 or stopped
-    # hand back separate arrays, not views of one buffer (pickles smaller
-    # and each is C-contiguous)
-    return [W.copy() for W in coefs], [b.copy() for b in intercepts], converged
+    # hand back separate arrays, not views of one buffer (pickles smaller), with
+    # the weights Fortran-ordered as every solver leaves them
+    coefs = [core.fortran_copy(W) for W in coefs]
+    return coefs, [b.copy() for b in intercepts], converged
 
 
 def _diverged(problem, history, where, what, schedule=None, learning_rate=None):
@@ -488,7 +489,9 @@ def _diverged(problem, history, where, what, schedule=None, learning_rate=None):
 def _all_finite(arrays):
     # a sum of squares is finite exactly when every entry is (or it overflowed,
     # which is divergence too); one BLAS pass, no temporary array
-    return all(np.isfinite(np.dot(a.ravel(), a.ravel())) for a in arrays)
+    return all(
+        np.isfinite(np.dot(core.flat_view(a), core.flat_view(a))) for a in arrays
+    )
 
 
 # ------------------------------------------------------------------ display

@@ -154,16 +154,30 @@ def _one_step(optimizer, coefs, intercepts, X, yi, alpha):
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("kind", ["plain", "momentum", "nesterov", "adam"])
-def test_mlp_optimizer_steps_match_their_formulas(kind, dtype):
+@pytest.mark.parametrize(
+    "kind, beta",
+    [
+        ("plain", 0.0),
+        ("momentum", 0.8),
+        ("nesterov", 0.8),
+        # a momentum so small that the stored velocity's scale is folded back
+        # into it on the second step
+        ("momentum", 1e-7),
+        ("nesterov", 1e-7),
+        ("adam", None),
+    ],
+)
+@pytest.mark.parametrize("layout", ["F", "C"])
+def test_mlp_optimizer_steps_match_their_formulas(kind, beta, dtype, layout):
     rng = np.random.default_rng(2)
     X = rng.standard_normal((9, 5)).astype(dtype)
     yi = rng.integers(0, 3, 9)
     coefs, intercepts = _params(rng, [5, 4, 3])
-    coefs = [W.astype(dtype) for W in coefs]
+    # C-ordered weights are those of estimators fitted before the Fortran layout
+    coefs = [np.asarray(W, dtype=dtype, order=layout) for W in coefs]
     intercepts = [b.astype(dtype) for b in intercepts]
     params = [*coefs, *intercepts]
-    lr, beta, alpha = 0.3, 0.8, 0.5
+    lr, alpha = 0.3, 0.5
     if kind == "adam":
         opt = AdamOptimizer(
             coefs, intercepts, learning_rate=lr, beta_1=0.9, beta_2=0.99, epsilon=1e-8
@@ -173,7 +187,7 @@ def test_mlp_optimizer_steps_match_their_formulas(kind, dtype):
             coefs,
             intercepts,
             learning_rate=lr,
-            momentum=0.0 if kind == "plain" else beta,
+            momentum=beta,
             nesterov=kind == "nesterov",
         )
     expected = [p.astype(np.float64) for p in params]
@@ -202,9 +216,71 @@ def test_mlp_optimizer_steps_match_their_formulas(kind, dtype):
     for p, e in zip([*coefs, *intercepts], expected):
         assert p.dtype == dtype
         assert_allclose(p, e, rtol=rtol, atol=rtol * 1e-2)
+    if kind in ("momentum", "nesterov"):
+        # the stored velocity times its scale is lr * v
+        for U, v in zip(opt.velocities(), vel):
+            assert_allclose(U, lr * v, rtol=rtol, atol=rtol * 1e-4)
+        assert opt.vel_scales == ([1.0] * 2 if beta < 1e-6 else [beta**2] * 2)
+
+
+def test_mlp_velocity_scale_is_folded_back_before_it_underflows():
+    # 300 steps at momentum 0.9 pass the scale's 2**-40 floor (263 steps)
+    rng = np.random.default_rng(3)
+    W = np.asfortranarray(rng.standard_normal((6, 4)))
+    b = np.zeros(4)
+    opt = SGDOptimizer([W], [b], learning_rate=0.1, momentum=0.9, nesterov=False)
+    U = np.zeros_like(W)
+    expected = W.copy()
+    scales = []
+    for _ in range(300):
+        A, D = rng.standard_normal((5, 6)), rng.standard_normal((5, 4))
+        U = 0.9 * U + 0.1 * 0.1 * (A.T @ D)
+        expected -= U
+        opt.step(0, W, b, A, D, 0.0)
+        scales.append(opt.vel_scales[0])
+    assert min(scales) >= 2.0**-40
+    assert scales.count(1.0) == 1  # folded back once
+    assert_allclose(opt.velocities()[0], U, rtol=1e-10)
+    assert_allclose(W, expected, rtol=1e-10)
+
+
+def test_mlp_old_optimizer_state_loads_unscaled():
+    # an optimiser pickled before the scaled velocity has no scales
+    opt = SGDOptimizer(
+        [np.ones((3, 2))],
+        [np.zeros(2)],
+        learning_rate=0.1,
+        momentum=0.5,
+        nesterov=False,
+    )
+    opt.vel_coefs[0][...] = 2.0
+    state = opt.__getstate__()
+    del state["vel_scales"]
+    old = SGDOptimizer.__new__(SGDOptimizer)
+    old.__setstate__(state)
+    assert_array_equal(old.velocities()[0], np.full((3, 2), 2.0))
 
 
 # ---------------------------------------------------------- behaviour
+@ignore_convergence
+@pytest.mark.parametrize("solver", ["sgd", "adam", "cg"])
+def test_mlp_weights_are_fortran_ordered_and_c_ordered_ones_still_fit(blobs, solver):
+    # every solver leaves (n_in, n_out) weights Fortran-ordered, the layout the
+    # mini-batch products run fastest with; C-ordered weights (fitted before it)
+    # warm-start to the same model
+    X, y = blobs
+    params = {"solver": solver, "max_iter": 3, "warm_start": True, "random_state": 0}
+    a = NumpyMLPClassifier((7, 5), **params).fit(X, y)
+    assert all(W.flags.f_contiguous and not W.flags.c_contiguous for W in a.coefs_)
+    b = pickle.loads(pickle.dumps(a))
+    b.coefs_ = [np.ascontiguousarray(W) for W in b.coefs_]
+    a.fit(X, y)
+    b.fit(X, y)
+    for Wa, Wb in zip(a.coefs_, b.coefs_):
+        assert_allclose(Wa, Wb, rtol=1e-10, atol=1e-12)
+    assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-10)
+
+
 @ignore_convergence
 @pytest.mark.parametrize("solver", ["sgd", "adam", "cg"])
 @pytest.mark.parametrize("loss", LOSSES)

@@ -17,14 +17,17 @@ offers:
 - "matmul limit": only the two big float32 products per batch
   (``X_b @ W1`` and ``X_b.T @ D``) with NumPy, the floor for any implementation.
 
-It prints seconds per epoch, GFLOP/s (forward + weight gradients) and the
-ratios. Timings on a shared machine vary; the ratios, measured in the same run,
-are what to compare.
+It prints seconds per epoch, GFLOP/s (forward + weight gradients), a breakdown
+of skgalaxy's epoch by phase (from timers wrapped around the estimator's
+functions, in one more epoch) and the ratios. Timings on a shared machine vary;
+the ratios, measured in the same run (best of ``--repeat`` rotating rounds), are
+what to compare.
 
 Usage::
 
     python benchmarks/bench_mlp.py                 # full size (about 1-2 min)
     python benchmarks/bench_mlp.py --quick         # 3,000 samples
+    python benchmarks/bench_mlp.py --repeat 3 --skip-sklearn --skip-torch
     # OpenBLAS kernel: OPENBLAS_CORETYPE may force one (see the printed kernel);
     # to compare with the CPU's own kernel, unset it for this command only:
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python benchmarks/bench_mlp.py
@@ -301,7 +304,9 @@ def main():
         "--quick", action="store_true", help="3,000 samples unless --n-samples says"
     )
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=1, help="best of N runs")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="best of N rounds through all sides"
+    )
     parser.add_argument("--skip-sklearn", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
     parser.add_argument(
@@ -336,16 +341,16 @@ def main():
             )
         )
 
-    times = {}
+    times = dict.fromkeys([name for name, _ in runners], np.inf)
     with threadpool_limits(limits=args.threads):
         print("BLAS:", blas_description())
-        for name, run in runners:
-            times[name] = min(run() for _ in range(args.repeat))
-            print(
-                f"  {name:34s} {times[name]:7.2f} s/epoch  "
-                f"{gflop / times[name]:6.1f} GFLOP/s",
-                flush=True,
-            )
+        # rounds rotate through the sides: a busy neighbour slows one round of
+        # each, not all the rounds of one side
+        for _ in range(args.repeat):
+            for name, run in runners:
+                times[name] = min(times[name], run())
+        for name, t in times.items():
+            print(f"  {name:34s} {t:7.2f} s/epoch  {gflop / t:6.1f} GFLOP/s")
         if not args.no_phases:
             seconds, totals = bench_skgalaxy_phases(X, y)
     if not args.no_phases:

@@ -173,6 +173,23 @@ class Workspace:
         return self._view(self._p, self.widths[-1], S)
 
 
+def _uniform_fortran(gen, shape, bound, dtype, draw_dtype):
+    """Draw uniform weights on ``[-bound, bound)`` row after row, Fortran-ordered."""
+    out = np.empty(shape, dtype=dtype, order="F")
+    # slabs of rows of about 1 MB: drawn, scaled and transposed into place while
+    # in cache, they cost little more than drawing one C-ordered array, and the
+    # stream of draws (so every weight) is the same
+    rows = max(1, (1 << 20) // (shape[1] * np.dtype(draw_dtype).itemsize))
+    buf = np.empty((min(rows, shape[0]), shape[1]), dtype=draw_dtype)
+    for start in range(0, shape[0], rows):
+        slab = buf[: min(rows, shape[0] - start)]
+        gen.random(out=slab, dtype=draw_dtype)
+        slab *= 2 * bound
+        slab -= bound
+        out[start : start + rows] = slab
+    return out
+
+
 def init_params(layer_sizes, activation, random_state, dtype):
     """Initialise weights suited to the activation; biases start at zero.
 
@@ -197,10 +214,7 @@ def init_params(layer_sizes, activation, random_state, dtype):
             bound = np.sqrt(6.0 / fan_in)
         else:
             bound = np.sqrt(2.0 / (fan_in + fan_out))
-        W = gen.random((fan_in, fan_out), dtype=draw_dtype)
-        W *= 2 * bound
-        W -= bound
-        coefs.append(fortran_copy(W.astype(dtype, copy=False)))
+        coefs.append(_uniform_fortran(gen, (fan_in, fan_out), bound, dtype, draw_dtype))
         intercepts.append(np.zeros(fan_out, dtype=dtype))
     return coefs, intercepts
 

@@ -19,7 +19,7 @@ once every few hundred steps at ``momentum=0.9``.
 import numpy as np
 from scipy.linalg import get_blas_funcs
 
-from ._mlp_core import flat_view, gemm_into
+from ._mlp_core import column_sums, flat_view, gemm_into
 
 __all__ = ["SGDOptimizer", "AdamOptimizer"]
 
@@ -90,7 +90,7 @@ class SGDOptimizer:
         """Update layer ``i``'s ``W`` and ``b`` in place; ``decay = alpha/n_train``."""
         axpy = _blas("axpy", W.dtype)
         lr, beta = self.learning_rate, self.momentum
-        g_b = D.sum(axis=0)
+        g_b = column_sums(D)
         if beta == 0:
             # W = (1 - lr * decay) W - lr A_in.T @ D, one gemm
             gemm_into(-lr, A_in.T, D, 1.0 - lr * decay, W)
@@ -191,7 +191,7 @@ class AdamOptimizer:
         if decay:
             G += decay * W
         self._update(i, W, G)
-        self._update(self.n_layers + i, b, D.sum(axis=0))
+        self._update(self.n_layers + i, b, column_sums(D))
 
     def __getstate__(self):
         state = self.__dict__.copy()

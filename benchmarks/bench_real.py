@@ -183,8 +183,10 @@ def _warm_up(model, X, y):
     whichever model runs first.
     """
     tiny = clone(model).set_params(max_epochs=1)
-    tiny.fit(X[:128], y[:128])
-    tiny.predict(X[:64])
+    # spread over the set: a set stored class by class starts with one class
+    idx = np.linspace(0, len(X) - 1, min(128, len(X))).astype(int)
+    tiny.fit(X[idx], y[idx])
+    tiny.predict(X[idx[:64]])
 
 
 def _score(model, X, y, classify):

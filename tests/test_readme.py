@@ -13,8 +13,9 @@ def test_readme_pipeline_example_runs_and_learns(capsys):
     assert len(blocks[0].strip().splitlines()) <= 12
     exec(compile(blocks[0], str(README), "exec"), {})
     score = float(capsys.readouterr().out.strip().splitlines()[-1])
-    # ten classes: chance is 0.1; the example's comment promises about 0.65
-    assert score > 0.5
+    # four classes (elliptical, spiral, edge-on, merger): chance is 0.25; the
+    # example's comment promises about 0.55
+    assert score > 0.45
 
 
 def test_readme_names_the_two_commands():

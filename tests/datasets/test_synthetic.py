@@ -18,15 +18,24 @@ COL = {name: i for i, name in enumerate(VOTE_COLUMNS)}
 
 @pytest.fixture(scope="module")
 def galaxies():
-    """300 colour galaxies with votes, 30 per class, shared by the physics tests."""
-    return make_galaxies(300, image_size=48, return_votes=True, random_state=0)
+    """300 colour galaxies with votes, 30 per class, shared by the physics tests
+    of the ideal look (the SDSS look has its own, in test_sdss_look.py)."""
+    return make_galaxies(
+        300, image_size=48, return_votes=True, survey="ideal", random_state=0
+    )
 
 
 @pytest.fixture(scope="module")
 def clean():
     """Noiseless, star-free galaxies for measuring shapes and colours."""
     return make_galaxies(
-        400, image_size=48, noise=0.0, n_stars=0.0, random_state=1, n_jobs=2
+        400,
+        image_size=48,
+        noise=0.0,
+        n_stars=0.0,
+        survey="ideal",
+        random_state=1,
+        n_jobs=2,
     )
 
 

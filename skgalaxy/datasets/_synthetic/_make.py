@@ -20,6 +20,7 @@ from .._tree import VOTE_COLUMNS, normalize_votes
 from ._canvas import Canvas
 from ._morphology import RENDERERS
 from ._observation import BRIGHTNESS, band_weights, observe
+from ._sdss import STRUCTURE, colour_map, frame, light_radii, observe_sdss
 from ._votes import conditional_votes
 
 __all__ = ["make_galaxies"]
@@ -29,20 +30,61 @@ __all__ = ["make_galaxies"]
 # 64x64): a few MB per float32 array, so temporaries stay in cache. The chunking
 # depends only on the arguments, so results never depend on n_jobs.
 _CHUNK_PIXELS = 32 * 64 * 64
+# The first rendering of an SDSS chunk, which measures the galaxies: its size
+# and zoom (0.6 shows the model's central 1.7 image widths, where its light is).
+_DRY_SIZE = 40
+_DRY_ZOOM = 0.6
 
 
-def _render_chunk(label, m, seed, size, n_channels, psf_fwhm, noise, n_stars, votes):
-    rng = np.random.default_rng(seed)
-    cv = Canvas(m, size)
-    params = RENDERERS[label](cv, rng)
-    flux = cv.render(band_weights(n_channels) * BRIGHTNESS)
-    del cv
-    images = observe(flux, rng, psf_fwhm, noise, n_stars)
-    if n_channels == 1:
-        images = images[..., 0]
+def _render_chunk(
+    label, m, seed, size, n_channels, psf_fwhm, noise, n_stars, votes, survey
+):
+    if survey == "ideal":
+        rng = np.random.default_rng(seed)
+        cv = Canvas(m, size)
+        params = RENDERERS[label](cv, rng)
+        flux = cv.render(band_weights(n_channels) * BRIGHTNESS)
+        del cv
+        images = observe(flux, rng, psf_fwhm, noise, n_stars)
+        if n_channels == 1:
+            images = images[..., 0]
+    else:
+        images, rng, params = _render_sdss(
+            label, m, seed, size, n_channels, psf_fwhm, noise, n_stars
+        )
     # Votes are drawn last, so the images do not depend on return_votes.
     cond = conditional_votes(params, rng) if votes else None
     return images, cond
+
+
+def _render_sdss(label, m, seed, size, n_channels, psf_fwhm, noise, n_stars):
+    """Render an SDSS chunk in two passes.
+
+    A small first rendering measures each galaxy's radii, so the second,
+    replaying the same draws, frames it as the survey does.
+    """
+    look = np.random.default_rng(
+        np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 0))
+    )
+    dry = Canvas(
+        m,
+        _DRY_SIZE,
+        zoom=np.full(m, _DRY_ZOOM),
+        colour_map=colour_map,
+        structure=STRUCTURE,
+    )
+    RENDERERS[label](dry, np.random.default_rng(seed))
+    light = dry.render(np.array([[0.0], [1.0], [0.0]]))[:, 0]
+    del dry
+    radii = light_radii(light, 1.0 / (_DRY_SIZE * _DRY_ZOOM))
+    framing = frame(look, label, m, size, radii, psf_fwhm)
+    rng = np.random.default_rng(seed)
+    cv = Canvas(m, size, zoom=framing.zoom, colour_map=colour_map, structure=STRUCTURE)
+    params = RENDERERS[label](cv, rng)
+    flux = cv.render(np.eye(3))
+    del cv
+    images = observe_sdss(flux, look, framing, noise, n_stars, n_channels)
+    return images, rng, params
 
 
 def _resolve_classes(classes):
@@ -104,6 +146,7 @@ def _resolve_classes(classes):
         "noise": [Interval(numbers.Real, 0, None, closed="left")],
         "psf_fwhm": [None, Interval(numbers.Real, 0, None, closed="left")],
         "n_stars": [Interval(numbers.Real, 0, None, closed="left")],
+        "survey": [StrOptions({"sdss", "ideal"})],
         "return_votes": ["boolean"],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
@@ -120,6 +163,7 @@ def make_galaxies(
     noise=1.0,
     psf_fwhm=None,
     n_stars=1.0,
+    survey="sdss",
     return_votes=False,
     random_state=None,
     n_jobs=None,
@@ -133,11 +177,19 @@ def make_galaxies(
     bars, rings and star-forming clumps; thin edge-on disks with or without a bulge
     and a dust lane; lopsided, clumpy disturbed galaxies; and merging pairs with
     tidal tails. Orientation, size, inclination and a small centre offset are random.
-    The light is then observed: a Gaussian point-spread function, foreground stars
-    and faint background galaxies, sky with photon and read noise, and the asinh
-    stretch to 8 bits that survey colour cutouts use. Bulges and ellipticals are
-    redder than disks, arms and clumps bluer, so colour carries information as in
-    the g, r, z images of Galaxy10 DECaLS (shown as R = z, G = r, B = g).
+    Bulges and ellipticals are redder than disks, arms and clumps bluer.
+
+    The light is then observed as a survey would. ``survey="sdss"`` (the default)
+    frames and observes each galaxy as the Sloan Digital Sky Survey gri colour
+    cutouts of Galaxy Zoo 2 and the Kaggle challenge show them: the frame spans
+    8.5 Petrosian radii R90 of the galaxy, the seeing blurs small galaxies most,
+    neighbouring galaxies and field stars share the frame, sky and noise are those
+    of the survey's images, the Lupton et al. (2004) asinh stretch makes the colour
+    image (R, G, B = i, r, g) and JPEG compression comes last. Every distribution
+    was calibrated on the training folds of real cutouts (see the data guide).
+    ``survey="ideal"`` keeps the first look of the generator: large, sharp galaxies
+    on a clean sky, with a Gaussian PSF, stars, noise and an asinh stretch per band
+    in the manner of Galaxy10 DECaLS (R, G, B = z, r, g).
 
     Parameters
     ----------
@@ -166,14 +218,22 @@ def make_galaxies(
     noise : float, default=1.0
         Scale of the sky, read and photon noise: 1 is survey-like, 0 noiseless.
     psf_fwhm : float or None, default=None
-        Full width at half maximum of the Gaussian PSF in pixels;
-        None means ``image_size / 50`` (about 1.3 arcsec on a 256-pixel Galaxy10
-        cutout). Each galaxy's seeing scatters by -15 % to +20 % around it; 0
-        turns the PSF off.
+        Full width at half maximum of the Gaussian PSF in pixels. None means the
+        survey's own: for ``"sdss"``, the seeing drawn per galaxy as a share of
+        its size (a median of 0.085 R90, the width of the stars on the real
+        frames); for ``"ideal"``, ``image_size / 50`` (about 1.3 arcsec on a
+        256-pixel Galaxy10 cutout). A number sets the median; each galaxy's
+        seeing scatters by -15 % to +20 % around it; 0 turns the PSF off.
     n_stars : float, default=1.0
-        Mean number of foreground stars per image (Poisson); faint, barely
-        resolved background galaxies scale with it (2.5 per 64-pixel image at
-        1.0). 0 gives a clean field.
+        Scale of the field's other sources. In the ideal look, the mean number
+        of foreground stars per image (Poisson), faint background galaxies
+        scaling with it (2.5 per 64-pixel image at 1.0); in the SDSS look, the
+        factor on the survey's own numbers of field stars, small and faint
+        galaxies and resolved neighbours. 0 gives a clean field.
+    survey : {"sdss", "ideal"}, default="sdss"
+        How the galaxies look: ``"sdss"`` as SDSS colour cutouts (Galaxy Zoo 2,
+        Kaggle), ``"ideal"`` as the generator's first, idealised look (see
+        above). The classes, their morphology and the vote model are the same.
     return_votes : bool, default=False
         Also return Galaxy Zoo vote fractions derived from each galaxy's true
         parameters (see Notes).
@@ -205,9 +265,10 @@ def make_galaxies(
     Notes
     -----
     Surface brightness is in units of the sky noise of one pixel, so images look
-    the same at every ``image_size``. The stretch is ``17 + 40 asinh(f / 8)``
-    counts per band, so the sky sits near 17 with a noise of about 5 counts and
-    bright cores reach 200-255, as in Galaxy10 cutouts. Noise is Gaussian with
+    the same at every ``image_size``. In the ideal look, the stretch is
+    ``17 + 40 asinh(f / 8)`` counts per band, so the sky sits near 17 with a
+    noise of about 5 counts and bright cores reach 200-255, as in Galaxy10
+    cutouts. Noise is Gaussian with
     variance ``noise**2 (1 + f / 50)`` (read and sky noise plus photon noise at
     high counts), drawn from a 16-bit inverse-CDF table for speed.
 
@@ -247,7 +308,10 @@ def make_galaxies(
     ((9, 32, 32), [0, 1, 2], (9, 37))
     """
     groups, labels = _resolve_classes(classes)
-    psf = image_size / 50.0 if psf_fwhm is None else float(psf_fwhm)
+    if survey == "ideal":
+        psf = image_size / 50.0 if psf_fwhm is None else float(psf_fwhm)
+    else:
+        psf = None if psf_fwhm is None else float(psf_fwhm)
 
     rs = check_random_state(random_state)
     root = np.random.SeedSequence(rs.randint(0, 2**32 - 1, size=4, dtype=np.uint64))
@@ -276,7 +340,16 @@ def make_galaxies(
 
     def run(c, idx, seed):
         images, votes = _render_chunk(
-            c, idx.size, seed, image_size, n_channels, psf, noise, n_stars, return_votes
+            c,
+            idx.size,
+            seed,
+            image_size,
+            n_channels,
+            psf,
+            noise,
+            n_stars,
+            return_votes,
+            survey,
         )
         return idx, images, votes
 

@@ -8,7 +8,7 @@ parameters the vote model reads.
 import numpy as np
 
 from . import _profiles as P
-from ._canvas import DISK, DUST, OLD, YOUNG
+from ._canvas import DISK, OLD, YOUNG
 from ._draws import centre, clipped_normal, colours, log_uniform
 from ._votes import votes_params
 
@@ -42,6 +42,7 @@ def _smooth(cv, rng, kind):
     else:
         q = clipped_normal(rng, 0.33, 0.08, 0.15, 0.55, m)
         n = rng.uniform(1.0, 3.0, m)
+    n = n * cv.structure["sersic_n"]
     r_eff = rng.uniform(0.05, 0.12, m) * (1.0 + (kind == "cigar") * 0.2)
     amp = log_uniform(rng, 4.0, 14.0, m)
     x0, y0 = centre(rng, m)
@@ -111,6 +112,11 @@ def _disk_galaxy(cv, rng, kind):
         sharp = rng.uniform(2.5, 6.0, m)
         n_clumps = rng.integers(0, 5, m)
 
+    # The volunteers judged the arms on the survey's full-resolution cutouts,
+    # which show them better than the images drawn here.
+    arm_seen = arm_frac * cv.structure["arm_votes"]
+    # The share of the disk's light in its arms, as the survey shows it.
+    arm_frac = arm_frac * cv.structure["arms"]
     xd, yd, r, log_r, phi = _disk_polar(cv, x0, y0, pa, cos_i)
 
     disk = P.exponential(r, amp, h)
@@ -189,12 +195,13 @@ def _disk_galaxy(cv, rng, kind):
     ) + rng.normal(0, 0.08, (m, k))
     width = rng.uniform(0.006, 0.014, m)
     lum = rng.uniform(2.0, 7.0, (m, k)) * (np.arange(k)[None] < n_clumps[:, None])
+    lum = lum * cv.structure["clumps"]
     sx, sy = _disk_to_sky(rad * np.cos(ang), rad * np.sin(ang), x0, y0, pa, cos_i)
-    clumps = P.gaussian_clumps(cv.size, sx, sy, width, lum)
+    clumps = cv.clumps(sx, sy, width, lum)
     cv.add(clumps, colours(rng, YOUNG, m))
 
     arm_vis = np.clip(
-        1.7 * arm_frac * (sharp / 3.0) ** 0.25 * (0.6 + 0.4 * cos_i), 0, 1
+        1.7 * arm_seen * (sharp / 3.0) ** 0.25 * (0.6 + 0.4 * cos_i), 0, 1
     )
     return votes_params(
         m,
@@ -218,7 +225,7 @@ def _edge_on(cv, rng, kind):
     h = rng.uniform(0.08, 0.14, m)
     pa = rng.uniform(0.0, np.pi, m)
     x0, y0 = centre(rng, m)
-    incl = np.radians(rng.uniform(83.0, 90.0, m))
+    incl = np.radians(rng.uniform(cv.structure["edge_on_inclination"], 90.0, m))
     if kind == "bulge":
         h *= 1.15
         z0 = h * rng.uniform(0.15, 0.25, m)
@@ -230,6 +237,9 @@ def _edge_on(cv, rng, kind):
         amp = log_uniform(rng, 30.0, 90.0, m)
         bt = np.zeros(m)
         lane_tau = rng.uniform(0.2, 0.8, m) * (rng.random(m) < 0.2)
+    # A survey's edge-on disks are seldom thinner than a share of their length.
+    z0 = np.hypot(z0, cv.structure["thickness"] * h)
+    lane_tau = lane_tau * cv.structure["dust"]
     z_eff = z0 + 0.7 * h * np.cos(incl)
     xr, yr = P.rotate(cv.x, cv.y, x0, y0, pa)
     disk = P.edge_on_disk(xr, yr, amp, h, z_eff, 0.5 * h)
@@ -254,12 +264,8 @@ def _edge_on(cv, rng, kind):
     else:
         layers = [(disk, disk_colour)]
     if np.any(lane_tau > 0):
-        # Attenuation depends on colour: split each layer into channels here.
         for image, colour in layers:
-            for k in range(3):
-                unit = np.zeros((m, 3))
-                unit[:, k] = colour[:, k]
-                cv.add(P.attenuate(image, lane, DUST[k]), unit)
+            cv.add_behind_dust(image, colour, lane)
     else:
         for image, colour in layers:
             cv.add(image, colour)
@@ -310,8 +316,9 @@ def _disturbed(cv, rng):
     ang = rng.uniform(0, 2 * np.pi, (m, k))
     width = rng.uniform(0.007, 0.016, m)
     lum = rng.uniform(2.0, 8.0, (m, k)) * (np.arange(k)[None] < n_clumps[:, None])
+    lum = lum * cv.structure["clumps"]
     sx, sy = _disk_to_sky(rad * np.cos(ang), rad * np.sin(ang), *geometry)
-    cv.add(P.gaussian_clumps(cv.size, sx, sy, width, lum), colours(rng, YOUNG, m))
+    cv.add(cv.clumps(sx, sy, width, lum), colours(rng, YOUNG, m))
     bt = rng.uniform(0.0, 0.2, m)
     r_bulge = h * 0.25
     bulge_amp = P.sersic_amplitude(bt * 2 * np.pi * h**2 * amp, r_bulge, 2.0, 0.9)

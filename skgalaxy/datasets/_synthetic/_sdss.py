@@ -1,0 +1,483 @@
+"""The SDSS look: galaxies framed and observed as SDSS cutouts show them.
+
+The Kaggle / Galaxy Zoo 2 cutouts are the model.
+
+The Galaxy Zoo 2 cutouts scale each field to the galaxy's Petrosian radius, so
+every galaxy fills about the same share of its 424-pixel frame, and small (far)
+galaxies are blurred most: the PSF is wide against them. Seen at that scale the
+light goes through the observation of an SDSS gri colour image: the seeing PSF,
+neighbouring stars and galaxies, sky and noise correlated by the resampling of
+the survey's pixels, the Lupton et al. (2004) asinh colour stretch, and JPEG
+compression.
+
+Every constant below was measured on the training folds of the real sets
+(``benchmarks/bench_realism.py`` prints each real figure beside the synthetic
+one); the comments say which figure each one matches.
+"""
+
+import numpy as np
+
+from ...preprocessing import lupton_rgb
+from . import _profiles as P
+from ._canvas import DISK, OLD, YOUNG
+from ._jpeg import jpeg_roundtrip
+from ._observation import fast_normal
+
+__all__ = ["STRUCTURE", "Framing", "colour_map", "frame", "light_radii", "observe_sdss"]
+
+F32 = np.float32
+
+# ------------------------------------------------------------------ framing
+# The cutout's width is 8.48 Petrosian R90 (0.02 R90 per pixel over 424 px).
+_FIELD_R90 = 1.0 / 8.48
+# Each class's R90 on the frame, over _FIELD_R90: median and log-normal spread
+# (the Petrosian R90 of the survey's pipeline and the model's true one differ
+# by the profile's shape; the spread matches the measured sizes' spread).
+_SIZE = {
+    0: (0.99, 0.12),
+    1: (1.035, 0.25),
+    2: (1.045, 0.12),
+    3: (1.19, 0.12),
+    4: (1.045, 0.12),
+    5: (0.99, 0.10),
+    6: (1.125, 0.10),
+    7: (0.99, 0.10),
+    8: (1.064, 0.10),
+    9: (1.064, 0.12),
+}
+# Seeing FWHM over the galaxy's R90 (log-normal): the width of stars on the
+# frames, in R90 units (small galaxies are the most blurred).
+_PSF_RATIO = (0.085, 0.35)
+# Mean surface brightness within R50 in sky-noise units (log-normal, per class).
+_SB50 = {
+    0: (119.0, 0.35),
+    1: (132.0, 0.35),
+    2: (192.0, 0.35),
+    3: (192.0, 0.35),
+    4: (192.0, 0.35),
+    5: (119.0, 0.35),
+    6: (119.0, 0.35),
+    7: (119.0, 0.35),
+    8: (109.0, 0.35),
+    9: (155.0, 0.35),
+}
+# Per-galaxy colour: g band (B) against r and i, log-normal around each class's
+# mean (edge-on disks are reddened by their own dust).
+_COLOUR_TILT = 0.2
+# Each class's mean colour offset, ln R and ln B (edge-on disks are reddened by
+# their own dust).
+_COLOUR_OFFSET = {
+    0: (0.04, 0.13),
+    1: (0.07, -0.03),
+    2: (-0.035, 0.075),
+    3: (-0.045, 0.12),
+    4: (-0.06, 0.20),
+    5: (0.05, -0.045),
+    6: (0.03, 0.005),
+    7: (0.07, -0.06),
+    8: (0.23, -0.22),
+    9: (0.03, -0.07),
+}
+
+# Structure at SDSS depth and resolution (see _canvas.STRUCTURE): arms hold
+# less of a disk's light, clumps are fainter, dust lanes thinner; smooth
+# galaxies' profiles fall as n ~ 2 Sersic profiles do at this resolution
+# (display profiles of round smooth galaxies fall linearly with radius); the
+# volunteers' edge-on disks reach down to 76 degrees of inclination. The
+# volunteers saw the arms on 424-pixel cutouts, better than these images show
+# them: 0.42 of the ideal arm strength matches the training votes' "spiral arms"
+# answer (mean 0.213, 17.4 % above one half; synthetic 0.205 and 18.7 %, the
+# classes weighted to the real shares).
+STRUCTURE = {
+    "arms": 0.3,
+    "arm_votes": 0.42,
+    "clumps": 0.5,
+    "thickness": 0.33,
+    "dust": 0.4,
+    "sersic_n": 0.5,
+    "edge_on_inclination": 76.0,
+}
+# Display colours (R, G, B from i, r, g; G = 1) of the populations of
+# _canvas. The ideal colours lie along one line from red to blue, so a colour
+# is placed on it by its redness ln(R / B) and takes the SDSS colour of that
+# place (interpolated in log colour between the three), keeping its G.
+_OLD = np.array([1.25, 1.0, 0.66])
+_DISK = np.array([1.08, 1.0, 0.92])
+_YOUNG = np.array([0.85, 1.0, 1.25])
+_REDNESS = np.log([YOUNG[0] / YOUNG[2], DISK[0] / DISK[2], OLD[0] / OLD[2]])
+_LOG_COLOURS = np.log(np.stack([_YOUNG, _DISK, _OLD]))
+
+
+# -------------------------------------------------------------- observation
+# Sky noise per pixel (flux units, at noise=1) and its log-normal scatter from
+# field to field.
+_NOISE_LEVEL = 2.1
+_NOISE_SPREAD = 0.3
+# The bands' own noise, relative (the i band, shown red, is the noisiest).
+_BAND_NOISE = np.array([1.4, 0.9, 0.9])
+# Share of the noise variance common to the three bands.
+_GREY_NOISE = 0.3
+# The colour's extra smoothing (sigma, image widths): the cutout's JPEG chroma
+# blocks are 16 of its 424 pixels.
+_CHROMA_BLUR = 0.25 * 16 / 424
+_REC601 = np.array([0.299, 0.587, 0.114])
+# The sky's gradient per band across the frame (sky-noise units per width).
+_SKY_GRADIENT = 2.5
+# The sky level's log-normal scatter from field to field.
+_SKY_SPREAD = 0.5
+# The cutout's interpolation of the stretched image: the triangle's half-width
+# in pixels, a floor and a share of the PSF's FWHM (which follows the survey's
+# pixels on the frame).
+_RESAMPLE = (1.1, 0.25)
+# The sky's lumps: amplitude (in sky noise) and size (sigma, image widths).
+_LUMPS = (1.0, 0.02)
+# Photon noise: variance = 1 + flux / gain.
+_GAIN = 40.0
+# The sky left above the stretch's black point, per band (sky-noise units).
+_SKY = np.array([0.2, 0.3, -0.3])
+# Lupton et al. (2004) stretch: linear below ~stretch / Q, logarithmic above.
+_STRETCH = 55.0
+_Q = 8.0
+# Field stars and galaxies per frame (Poisson means at n_stars=1).
+_N_STARS = 15.0
+_N_FIELD_GALAXIES = 55.0
+_N_FAINT = 80.0
+# Neighbouring galaxies per frame (Poisson mean at n_stars=1).
+_NEIGHBOURS = 2.0
+
+
+def colour_map(colour):
+    """Map the populations' ideal colours ``(m, 3)`` to SDSS colours ``(m, 3)``."""
+    colour = np.asarray(colour, dtype=np.float64)
+    redness = np.log(colour[:, 0] / colour[:, 2])
+    out = np.empty_like(colour)
+    for k in range(3):
+        out[:, k] = np.exp(np.interp(redness, _REDNESS, _LOG_COLOURS[:, k]))
+    return out * colour[:, 1:2]
+
+
+class Framing:
+    """Per-galaxy framing of one chunk: zoom, PSF width, brightness, colours."""
+
+    def __init__(self, zoom, r50, psf_px, gain, tilt, noise_scale, sky_scale):
+        self.zoom = zoom
+        self.r50 = r50
+        self.psf_px = psf_px
+        self.gain = gain
+        self.tilt = tilt
+        self.noise_scale = noise_scale
+        self.sky_scale = sky_scale
+
+
+def light_radii(light, pixel):
+    """Petrosian R50, R90 and the mean surface brightness inside R50.
+
+    ``light`` is ``(m, s, s)``; ``pixel`` its pixel size in model units. Radii
+    are about the light's centroid, from a growth curve in half-pixel rings:
+    the Petrosian radius is where a ring's brightness falls to 0.2 of the mean
+    inside it (as the SDSS pipeline defines it), the Petrosian flux is inside
+    twice that radius, and R50, R90 enclose half and 90 % of it.
+    """
+    m, s, _ = light.shape
+    w = np.maximum(light, 0.0).astype(np.float64)
+    total = w.sum(axis=(1, 2))
+    total[total <= 0] = 1.0
+    idx = np.arange(s) + 0.5
+    cx = (w.sum(axis=1) * idx).sum(axis=1) / total
+    cy = (w.sum(axis=2) * idx).sum(axis=1) / total
+    r = np.hypot(
+        idx[None, None, :] - cx[:, None, None], idx[None, :, None] - cy[:, None, None]
+    )
+    step = 0.5
+    n_bins = int(s / step)
+    rb = np.minimum((r / step).astype(np.intp), n_bins - 1)
+    key = (np.arange(m)[:, None, None] * n_bins + rb).ravel()
+    flux = np.bincount(key, weights=w.ravel(), minlength=m * n_bins).reshape(m, n_bins)
+    area = np.bincount(key, minlength=m * n_bins).reshape(m, n_bins).astype(float)
+    cum, cum_area = np.cumsum(flux, 1), np.cumsum(area, 1)
+    edge = step * np.arange(1, n_bins + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        eta = (flux / np.maximum(area, 1)) / (cum / np.maximum(cum_area, 1))
+    # Rings with no pixel centre in them say nothing.
+    below = (eta < 0.2) & (area > 0) & (edge > 1.0)[None]
+    first = np.where(below.any(1), below.argmax(1), n_bins - 1)
+    r_petro = edge[first]
+    outer = np.minimum((2 * r_petro / step).astype(np.intp), n_bins - 1)
+    f_petro = cum[np.arange(m), outer]
+    r50 = np.array([np.interp(0.5 * f, c, edge) for f, c in zip(f_petro, cum)])
+    r90 = np.array([np.interp(0.9 * f, c, edge) for f, c in zip(f_petro, cum)])
+    sb50 = 0.5 * f_petro / (np.pi * np.maximum(r50, 0.5) ** 2)
+    return r50 * pixel, r90 * pixel, sb50
+
+
+def frame(rng, label, m, size, radii, psf_fwhm):
+    """Draw each galaxy's framing from the measured distributions."""
+    r50, r90, sb50 = radii
+    median, spread = _SIZE[label]
+    target = _FIELD_R90 * median * np.exp(rng.normal(0.0, spread, m))
+    zoom = target / np.maximum(r90, 1e-3)
+    ratio = _PSF_RATIO[0] * np.exp(rng.normal(0.0, _PSF_RATIO[1], m))
+    if psf_fwhm is None:
+        psf_px = ratio * _FIELD_R90 * size
+    elif psf_fwhm > 0:
+        psf_px = psf_fwhm * rng.uniform(0.85, 1.2, m)
+    else:
+        psf_px = None
+    sb_median, sb_spread = _SB50[label]
+    sb = sb_median * np.exp(rng.normal(0.0, sb_spread, m))
+    gain = sb / np.maximum(sb50, 1e-6)
+    tilt = rng.normal(0.0, _COLOUR_TILT, m)
+    noise_scale = np.exp(rng.normal(0.0, _NOISE_SPREAD, m))
+    sky_scale = np.exp(
+        rng.normal(0.0, _SKY_SPREAD, (m, 1)) + rng.normal(0.0, 0.3, (m, 3))
+    )
+    shift = np.outer(tilt, [0.25, 0.0, -1.0]) + np.array(
+        [_COLOUR_OFFSET[label][0], 0.0, _COLOUR_OFFSET[label][1]]
+    )
+    return Framing(zoom, r50 * zoom, psf_px, gain, shift, noise_scale, sky_scale)
+
+
+def _star_colours(rng, k):
+    """Display colours of field stars: mostly yellow-orange, some blue, some red."""
+    t = rng.beta(2.0, 2.0, k)[:, None]
+    return t * np.array([1.35, 1.0, 0.55]) + (1 - t) * np.array([0.9, 1.0, 1.15])
+
+
+def _add_points(flux, rng, n_mean, psf_px, faint, bright, slope, colour_fn, size_px):
+    """Point-like sources (stars, small field galaxies) before the PSF."""
+    m, c, s, _ = flux.shape
+    counts = rng.poisson(n_mean, m)
+    gal = np.repeat(np.arange(m), counts)
+    if not gal.size:
+        return
+    k = gal.size
+    # Peak brightness from a power law N(>f) ~ f^-slope between faint and bright.
+    u = rng.random(k)
+    a = slope
+    peak = (faint**-a - u * (faint**-a - bright**-a)) ** (-1 / a)
+    sigma = np.maximum(psf_px[gal] / 2.3548, 0.4)
+    ext = size_px(rng, k) * sigma
+    total = peak * 2 * np.pi * (sigma**2 + ext**2)
+    colour = colour_fn(rng, k)
+    x, y = rng.uniform(-0.5, 0.5, (2, k))
+    # Extended sources as a short elongated chain of points.
+    ang = rng.uniform(0, np.pi, k)
+    pts = np.stack([-1.0, 0.0, 1.0])
+    px = x[:, None] + (ext[:, None] * pts[None] * np.cos(ang)[:, None]) / s
+    py = y[:, None] + (ext[:, None] * pts[None] * np.sin(ang)[:, None]) / s
+    share = np.array([0.25, 0.5, 0.25])
+    pxi = np.rint((px + 0.5) * s - 0.5).astype(np.intp)
+    pyi = np.rint((py + 0.5) * s - 0.5).astype(np.intp)
+    ok = (pxi >= 0) & (pxi < s) & (pyi >= 0) & (pyi < s)
+    gg = np.broadcast_to(gal[:, None], pxi.shape)
+    for ch in range(c):
+        amp = (total * colour[:, ch])[:, None] * share[None]
+        np.add.at(flux[:, ch], (gg[ok], pyi[ok], pxi[ok]), amp[ok].astype(F32))
+
+
+def _add_neighbours(flux, rng, n_mean, r50, colour_fn):
+    """Add neighbouring galaxies resolved on the frame (Sersic profiles).
+
+    Their number per frame is Poisson.
+    """
+    m, c, s, _ = flux.shape
+    counts = rng.poisson(n_mean, m)
+    x, y = P.grid(s)
+    for slot in range(counts.max(initial=0)):
+        has = np.flatnonzero(counts > slot)
+        k = has.size
+        # Anywhere on the frame but the galaxy's own centre.
+        rad = rng.uniform(0.12, 0.6, k)
+        ang = rng.uniform(0, 2 * np.pi, k)
+        x0, y0 = rad * np.cos(ang), rad * np.sin(ang)
+        r_eff = r50[has] * np.exp(rng.normal(-0.9, 0.5, k))
+        n = rng.uniform(1.0, 4.0, k)
+        q = rng.uniform(0.35, 1.0, k)
+        amp = _NOISE_LEVEL * 10.0 * np.exp(rng.normal(-0.5, 0.8, k))
+        xr, yr = P.rotate(x, y, x0, y0, rng.uniform(0, np.pi, k))
+        img = P.sersic(xr, yr, amp, r_eff, n, q, 0.3 / s)
+        colour = colour_fn(rng, k)
+        for ch in range(c):
+            flux[has, ch] += img * P.col(colour[:, ch])
+
+
+def _galaxy_colours(rng, k):
+    red = rng.random(k) < 0.6
+    return np.where(red[:, None], _OLD, 0.5 * (_DISK + _YOUNG)) * np.exp(
+        rng.normal(0.0, 0.05, (k, 3))
+    )
+
+
+def observe_sdss(flux, rng, framing, noise, n_stars, n_channels):
+    """Observe a chunk's light ``(m, 3, s, s)`` as SDSS does: uint8 images."""
+    m, c, s, _ = flux.shape
+    flux *= P.col(framing.gain).reshape(m, 1, 1, 1)
+    flux *= np.exp(framing.tilt).astype(F32)[:, :, None, None]
+    # Sources are drawn as wide as the PSF even when it is off.
+    psf_px = framing.psf_px if framing.psf_px is not None else np.ones(m)
+    # Peaks in units of the sky noise: stars, small field galaxies, and the
+    # faint unresolved ones that make the sky lumpy.
+    level = _NOISE_LEVEL
+    _add_points(
+        flux,
+        rng,
+        _N_STARS * n_stars,
+        psf_px,
+        1.3 * level,
+        1300.0 * level,
+        0.6,
+        _star_colours,
+        lambda rng, k: np.zeros(k),
+    )
+    _add_points(
+        flux,
+        rng,
+        _N_FIELD_GALAXIES * n_stars,
+        psf_px,
+        0.35 * level,
+        13.0 * level,
+        1.0,
+        _galaxy_colours,
+        lambda rng, k: rng.uniform(0.5, 3.0, k),
+    )
+    _add_points(
+        flux,
+        rng,
+        _N_FAINT * n_stars,
+        psf_px,
+        0.1 * level,
+        0.6 * level,
+        1.0,
+        lambda rng, k: np.broadcast_to(_DISK, (k, 3)),
+        lambda rng, k: rng.uniform(1.0, 4.0, k),
+    )
+    if n_stars > 0:
+        _add_neighbours(flux, rng, _NEIGHBOURS * n_stars, framing.r50, _galaxy_colours)
+    if framing.psf_px is not None:
+        flux = _smooth(flux, _optics_sigma(psf_px, s))
+    if noise > 0:
+        sd = (noise * _NOISE_LEVEL * framing.noise_scale).astype(F32)
+        sd = sd.reshape(m, 1, 1, 1)
+        sigma = np.maximum(flux, F32(0.0))
+        sigma *= F32(1.0 / _GAIN)
+        sigma += F32(1.0)
+        np.sqrt(sigma, out=sigma)
+        sigma *= sd
+        # Mostly the same in every band: the cutout's JPEG kept little of the
+        # noise's colour (chroma is subsampled and coarsely quantised).
+        draw = fast_normal(rng, flux.shape)
+        draw *= (
+            (np.sqrt(1.0 - _GREY_NOISE) * _BAND_NOISE).astype(F32).reshape(1, c, 1, 1)
+        )
+        draw += F32(np.sqrt(_GREY_NOISE)) * fast_normal(rng, (m, 1, s, s))
+        sigma *= draw
+        del draw
+        flux += sigma
+        del sigma
+        # Faint, unresolved galaxies make the sky lumpy on larger scales.
+        lumps = _smooth(fast_normal(rng, (m, 1, s, s)), np.full(m, _LUMPS[1] * s))
+        lumps *= sd * F32(_LUMPS[0])
+        flux += lumps
+        sky = noise * framing.sky_scale * _SKY
+        flux += sky.astype(F32).reshape(m, c, 1, 1)
+        # The sky's colour drifts across the frame (scattered light, the
+        # survey's sky subtraction): a gradient per band.
+        x, y = P.grid(s)
+        slope = (noise * _SKY_GRADIENT * _NOISE_LEVEL) * rng.normal(0.0, 1.0, (2, m, c))
+        flux += (slope[0, ..., None, None] * x + slope[1, ..., None, None] * y).astype(
+            F32
+        )
+    display = lupton_rgb(
+        np.moveaxis(flux, 1, -1), stretch=_STRETCH, Q=_Q, output_dtype=np.float32
+    )
+    del flux
+    if framing.psf_px is not None:
+        display = _resample(display, _resample_width(psf_px), _CHROMA_BLUR * s)
+    display *= F32(255.0)
+    np.rint(display, out=display)
+    np.clip(display, F32(0.0), F32(255.0), out=display)
+    rgb = display.astype(np.uint8)
+    quality, subsampling = jpeg_settings(s)
+    return jpeg_roundtrip(rgb, quality, subsampling, n_channels == 1)
+
+
+def _optics_sigma(psf_px, size):
+    """Gaussian sigma (pixels) of the PSF and of the pixels' own footprint.
+
+    An ``size``-pixel image of a 424-pixel cutout averages each pixel's area
+    (a box of 1 pixel) after scikit-image's anti-aliasing (sigma
+    ``(424 / size - 1) / 2`` pixels of the cutout).
+    """
+    footprint = 1.0 / 12.0 + (max(1.0 - size / 424.0, 0.0) / 2.0) ** 2
+    return np.sqrt((psf_px / 2.3548) ** 2 + footprint)
+
+
+def _resample_width(psf_px):
+    floor, share = _RESAMPLE
+    return floor + share * psf_px
+
+
+def _resample(display, width, chroma_sigma):
+    """Resample the stretched image ``(m, s, s, 3)`` as the cutout did.
+
+    The survey stretched its own pixels and the cutout interpolated them
+    (bilinearly, a triangle of half-width ``width`` pixels per image), so
+    clipped noise, cores and stars are averaged after the stretch. The
+    cutout's JPEG kept colour at a coarser scale than brightness (its chroma
+    is subsampled and coarsely quantised in 16-pixel blocks): the colour (each
+    channel less the Rec.601 luma) is smoothed further, by ``chroma_sigma``.
+    """
+    kernel = _triangle_matrices(display.shape[1], width)
+    images = np.moveaxis(display, -1, 1)
+    images = kernel @ images @ kernel
+    luma = np.tensordot(_REC601.astype(F32), images, axes=([0], [1]))[:, None]
+    wide = _smooth(images, np.full(len(images), chroma_sigma))
+    wide += luma - np.tensordot(_REC601.astype(F32), wide, axes=([0], [1]))[:, None]
+    return np.moveaxis(wide, 1, -1)
+
+
+def _triangle_matrices(size, width):
+    """Banded ``(m, 1, s, s)`` matrices of linear interpolation's triangle.
+
+    The kernel is ``max(0, 1 - |d| / width)`` normalised, one half-width per
+    image.
+    """
+    width = np.asarray(width, dtype=np.float64).reshape(-1, 1)
+    d = np.arange(-size + 1, size, dtype=np.float64)[None]
+    taps = np.maximum(1.0 - np.abs(d) / np.maximum(width, 1.0), 0.0)
+    taps /= taps.sum(axis=1, keepdims=True)
+    idx = np.arange(size)
+    return taps.astype(F32)[:, idx[:, None] - idx[None, :] + size - 1][:, None]
+
+
+def _smooth(images, sigma):
+    """Gaussian smoothing of ``(m, c, s, s)`` images, one sigma per image."""
+    kernel = _gaussian_matrices(images.shape[-1], sigma)
+    return kernel @ images @ kernel
+
+
+def _gaussian_matrices(size, sigma):
+    """Banded ``(m, 1, s, s)`` Gaussian matrices, cut at 4 sigma.
+
+    Far taps would multiply faint light into float32 subnormals, which are slow.
+    """
+    sigma = np.maximum(np.asarray(sigma, dtype=np.float64).reshape(-1, 1), 1e-3)
+    d = np.arange(-size + 1, size, dtype=np.float64)[None]
+    taps = np.where(np.abs(d) <= 4 * sigma + 0.5, np.exp(-0.5 * (d / sigma) ** 2), 0)
+    taps /= taps.sum(axis=1, keepdims=True)
+    idx = np.arange(size)
+    return taps.astype(F32)[:, idx[:, None] - idx[None, :] + size - 1][:, None]
+
+
+def jpeg_settings(size):
+    """JPEG quality and chroma subsampling of an ``size``-pixel cutout.
+
+    The Kaggle cutouts are quality-75, 4:2:0 JPEGs of 424 pixels. Resized to
+    ``size``, each pixel averages ``(424 / size)**2`` of theirs, which averages
+    their blocking away: quality ``100 - 25 (size / 424)**2`` leaves artefacts
+    as weak (the blockiness across 8-pixel block edges of 128-pixel images
+    matches that of the resized cutouts), and the colour keeps full resolution
+    (4:4:4) once the cutout's half-resolution chroma is as fine as the image.
+    """
+    quality = int(round(100.0 - 25.0 * min(size / 424.0, 1.0) ** 2))
+    return quality, 2 if size > 283 else 0

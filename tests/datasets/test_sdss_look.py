@@ -1,0 +1,189 @@
+"""make_galaxies(survey="sdss"): the SDSS look pinned statistically.
+
+The reference figures were measured on the training folds of the real sets
+(benchmarks/bench_realism.py prints them beside the synthetic ones); the
+tolerances leave room for the 100-400 galaxies a test can afford.
+"""
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from PIL import Image
+
+from skgalaxy.datasets import VOTE_COLUMNS, make_galaxies
+from skgalaxy.datasets._synthetic import _sdss
+from skgalaxy.datasets._synthetic._jpeg import jpeg_roundtrip
+from skgalaxy.preprocessing import CenterCrop
+
+COL = {name: i for i, name in enumerate(VOTE_COLUMNS)}
+GZ1 = ["elliptical", "spiral", "edge-on", "merger"]
+
+
+@pytest.fixture(scope="module")
+def gz1_crops():
+    """400 SDSS-look galaxies of the gz1 classes, framed as the real cutouts are
+    read: rendered over the whole field, then CenterCrop(0.5, output_size=64)."""
+    X, y = make_galaxies(400, image_size=128, classes="gz1", random_state=0)
+    return CenterCrop(0.5, output_size=64).fit_transform(X), y
+
+
+def _radial(X):
+    s = X.shape[1]
+    yy, xx = np.mgrid[:s, :s]
+    return np.hypot(xx - (s - 1) / 2, yy - (s - 1) / 2)
+
+
+def _sky(X):
+    corners = np.concatenate([X[:, :6, :6], X[:, -6:, -6:]], axis=1)
+    return np.median(corners, axis=(1, 2))
+
+
+def _half_light_radius(X):
+    """Radius (pixels) holding half the light above the sky inside the crop."""
+    light = (X - _sky(X)[:, None, None, :]).mean(axis=-1)
+    r = _radial(X)
+    inside = r < X.shape[1] / 2
+    order = np.argsort(r[inside])
+    cum = np.cumsum(np.clip(light[:, inside], 0, None)[:, order], axis=1)
+    radii = r[inside][order]
+    return np.array([radii[np.searchsorted(c, 0.5 * c[-1])] for c in cum])
+
+
+def _colour(X, r_min, r_max):
+    """R/B (i band over g band) of the light above the sky between two radii."""
+    r = _radial(X)
+    ring = (X - _sky(X)[:, None, None, :])[:, (r >= r_min) & (r < r_max)].mean(axis=1)
+    return ring[:, 0] / np.maximum(ring[:, 2], 1e-3)
+
+
+def test_sdss_is_the_default_and_differs_from_ideal():
+    a = make_galaxies(20, image_size=32, random_state=0)
+    b = make_galaxies(20, image_size=32, survey="sdss", random_state=0)
+    c = make_galaxies(20, image_size=32, survey="ideal", random_state=0)
+    assert_array_equal(a[0], b[0])
+    assert_array_equal(a[1], c[1])  # the same labels, another look
+    assert not np.array_equal(a[0], c[0])
+
+
+def test_sdss_sizes_match_the_real_cutouts(gz1_crops):
+    # Real gz1 training cutouts, 64-pixel crops: half-light radius medians of
+    # 9.6 (ellipticals) and 8.6 pixels (spirals); their 16-84 % ranges span
+    # 2.2-2.7 pixels (synthetic: 11.1 and 10.6, spans 2.4 and 2.2). Galaxy Zoo
+    # frames each galaxy by its own size, so the sizes are alike whatever the
+    # class.
+    X, y = gz1_crops
+    r50 = _half_light_radius(X)
+    for k, name in enumerate(GZ1[:2]):
+        median = np.median(r50[y == k])
+        assert 7.0 < median < 13.0, (name, median)
+        spread = np.subtract(*np.percentile(r50[y == k], [84, 16]))
+        assert 1.0 < spread < 5.0, (name, spread)
+
+
+def test_sdss_colours_red_ellipticals_blue_disks(gz1_crops):
+    # Real training cutouts, R/B medians [16-84 %]: 1.86 [1.36, 2.36] in the
+    # centres of ellipticals (r < 3 pixels), 1.46 in the centres of spirals,
+    # 1.10 [0.86, 1.40] in their disks (6-12 pixels). The synthetic contrast is
+    # weaker (1.54, 1.50, 1.32), in the same order.
+    X, y = gz1_crops
+    e_centre = np.median(_colour(X[y == 0], 0, 3))
+    s_centre = np.median(_colour(X[y == 1], 0, 3))
+    s_disk = np.median(_colour(X[y == 1], 6, 12))
+    assert 1.36 < e_centre < 2.36
+    assert 0.86 < s_disk < 1.45
+    assert e_centre > s_centre > s_disk
+    # The sky is dark: near the stretch's black point (real median 0.015).
+    assert np.median(_sky(X)) < 0.04
+
+
+def test_sdss_psf_follows_the_galaxy_size():
+    # Galaxy Zoo frames are 8.48 R90 wide and the seeing's FWHM is a median
+    # 0.085 R90 (the stars' widths on the real frames), log-normal.
+    rng = np.random.default_rng(0)
+    m, size = 4000, 128
+    radii = (np.full(m, 0.05), np.full(m, 0.1), np.full(m, 1.0))
+    framing = _sdss.frame(rng, 2, m, size, radii, None)
+    ratio = framing.psf_px / (size / 8.48)
+    assert 0.08 < np.median(ratio) < 0.09
+    assert 0.25 < np.std(np.log(ratio)) < 0.45
+    # A psf_fwhm sets the median; each galaxy scatters by -15 % to +20 %.
+    framing = _sdss.frame(rng, 2, m, size, radii, 3.0)
+    assert np.all((framing.psf_px >= 2.55) & (framing.psf_px <= 3.6))
+    # The PSF blur is a Gaussian of the requested width (plus the pixels' own
+    # footprint): a point comes out with that FWHM.
+    point = np.zeros((1, 1, 65, 65), np.float32)
+    point[..., 32, 32] = 1.0
+    fwhm = 6.0
+    blurred = _sdss._smooth(point, _sdss._optics_sigma(np.array([fwhm]), 424))
+    profile = blurred[0, 0, 32]
+    width = np.sum(profile > profile.max() / 2)
+    assert abs(width - fwhm) <= 1.5
+    np.testing.assert_allclose(blurred.sum(), 1.0, rtol=1e-4)
+
+
+def test_sdss_wider_psf_lowers_the_peaks():
+    sharp, _ = make_galaxies(
+        30, image_size=64, noise=0, n_stars=0, psf_fwhm=0, random_state=2
+    )
+    blurred, _ = make_galaxies(
+        30, image_size=64, noise=0, n_stars=0, psf_fwhm=5, random_state=2
+    )
+    assert sharp.max(axis=(1, 2, 3)).mean() > blurred.max(axis=(1, 2, 3)).mean()
+
+
+def test_jpeg_roundtrip_is_pillows_encoder_and_decoder():
+    rng = np.random.default_rng(0)
+    yy, xx = np.mgrid[:32, :32]
+    images = np.stack([(4 * xx + 3 * yy) % 256, 8 * yy, 255 - 6 * xx], -1)
+    images = (images[None] + rng.integers(0, 20, (3, 32, 32, 3))).clip(0, 255)
+    images = images.astype(np.uint8)
+    out = jpeg_roundtrip(images, 75, 2)
+    assert out.dtype == np.uint8 and out.shape == images.shape
+    assert not np.array_equal(out, images)  # lossy
+    assert np.abs(out.astype(int) - images).mean() < 8  # but close
+    import io
+
+    buffer = io.BytesIO()
+    Image.fromarray(images[1]).save(buffer, format="JPEG", quality=75, subsampling=2)
+    assert_array_equal(out[1], np.asarray(Image.open(io.BytesIO(buffer.getvalue()))))
+    gray = jpeg_roundtrip(images, 75, 2, gray=True)
+    assert gray.shape == images.shape[:3]
+    assert_array_equal(gray[1], np.asarray(Image.fromarray(out[1]).convert("L")))
+
+
+def test_sdss_jpeg_is_the_last_stage(monkeypatch):
+    X, _ = make_galaxies(20, image_size=64, random_state=3)
+    calls = []
+
+    def lossless(images, quality, subsampling, gray=False):
+        calls.append((quality, subsampling, gray))
+        return images.copy()
+
+    monkeypatch.setattr(_sdss, "jpeg_roundtrip", lossless)
+    raw, _ = make_galaxies(20, image_size=64, random_state=3)
+    # 64-pixel images of 424-pixel quality-75 cutouts: quality 99, chroma kept.
+    assert calls and set(calls) == {(99, 0, False)}
+    diff = np.abs(X.astype(int) - raw)
+    assert 0 < diff.mean() < 2 and diff.max() < 40
+
+
+def test_sdss_vote_marginals_match_the_training_votes():
+    # Training rows of kaggle_gz_votes: mean vote fraction per answer, and the
+    # Galaxy10 class shares read from the votes by plurality, by which the
+    # generator's balanced classes are weighted.
+    real = {
+        "Class1.1": 0.436,  # smooth
+        "Class1.2": 0.537,  # features or disk
+        "Class2.1": 0.105,  # edge-on
+        "Class4.1": 0.213,  # spiral arms
+        "Class6.1": 0.241,  # odd
+    }
+    share = np.array(
+        [0.031, 0.026, 0.199, 0.214, 0.024, 0.075, 0.303, 0.022, 0.031, 0.075]
+    )
+    _, y, votes = make_galaxies(2000, image_size=16, return_votes=True, random_state=4)
+    w = share[y] / np.bincount(y, minlength=10)[y]
+    w /= w.sum()
+    for column, mean in real.items():
+        synthetic = float(np.sum(w * votes[:, COL[column]]))
+        assert abs(synthetic - mean) < 0.08, (column, mean, synthetic)

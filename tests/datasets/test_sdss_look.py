@@ -187,3 +187,21 @@ def test_sdss_vote_marginals_match_the_training_votes():
     for column, mean in real.items():
         synthetic = float(np.sum(w * votes[:, COL[column]]))
         assert abs(synthetic - mean) < 0.08, (column, mean, synthetic)
+
+
+@pytest.mark.parametrize("size, subsampling", [(20, 0), (32, 2), (32, 0)])
+def test_jpeg_roundtrip_equals_one_file_per_image(size, subsampling):
+    # Sides that are multiples of 8 without chroma subsampling go through one
+    # mosaic; the others one file each: the same pixels either way.
+    import io
+
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (19, size, size, 3), dtype=np.uint8)
+    images[::2] //= 4  # some smooth, some busy
+    out = jpeg_roundtrip(images, 90, subsampling)
+    for image, got in zip(images, out):
+        buffer = io.BytesIO()
+        Image.fromarray(image).save(
+            buffer, format="JPEG", quality=90, subsampling=subsampling
+        )
+        assert_array_equal(got, np.asarray(Image.open(io.BytesIO(buffer.getvalue()))))

@@ -220,7 +220,7 @@ def make_galaxies(
     psf_fwhm : float or None, default=None
         Full width at half maximum of the Gaussian PSF in pixels. None means the
         survey's own: for ``"sdss"``, the seeing drawn per galaxy as a share of
-        its size (a median of 0.085 R90, the width of the stars on the real
+        its size (a median of 0.115 R90, the width of the stars on the real
         frames); for ``"ideal"``, ``image_size / 50`` (about 1.3 arcsec on a
         256-pixel Galaxy10 cutout). A number sets the median; each galaxy's
         seeing scatters by -15 % to +20 % around it; 0 turns the PSF off.

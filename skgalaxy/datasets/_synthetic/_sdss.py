@@ -34,32 +34,32 @@ _FIELD_R90 = 1.0 / 8.48
 # (the Petrosian R90 of the survey's pipeline and the model's true one differ
 # by the profile's shape; the spread matches the measured sizes' spread).
 _SIZE = {
-    0: (0.99, 0.12),
-    1: (1.035, 0.25),
-    2: (1.045, 0.12),
-    3: (1.19, 0.12),
-    4: (1.045, 0.12),
-    5: (0.99, 0.10),
-    6: (1.125, 0.10),
-    7: (0.99, 0.10),
-    8: (1.064, 0.10),
-    9: (1.064, 0.12),
+    0: (0.911, 0.12),
+    1: (0.952, 0.25),
+    2: (0.846, 0.12),
+    3: (0.964, 0.12),
+    4: (0.846, 0.12),
+    5: (0.837, 0.10),
+    6: (0.951, 0.10),
+    7: (0.837, 0.10),
+    8: (0.777, 0.10),
+    9: (0.777, 0.12),
 }
 # Seeing FWHM over the galaxy's R90 (log-normal): the width of stars on the
 # frames, in R90 units (small galaxies are the most blurred).
-_PSF_RATIO = (0.085, 0.35)
+_PSF_RATIO = (0.115, 0.35)
 # Mean surface brightness within R50 in sky-noise units (log-normal, per class).
 _SB50 = {
-    0: (119.0, 0.35),
-    1: (132.0, 0.35),
-    2: (192.0, 0.35),
-    3: (192.0, 0.35),
-    4: (192.0, 0.35),
-    5: (119.0, 0.35),
-    6: (119.0, 0.35),
-    7: (119.0, 0.35),
-    8: (109.0, 0.35),
-    9: (155.0, 0.35),
+    0: (95.2, 0.35),
+    1: (105.6, 0.35),
+    2: (153.6, 0.35),
+    3: (153.6, 0.35),
+    4: (153.6, 0.35),
+    5: (95.2, 0.35),
+    6: (95.2, 0.35),
+    7: (95.2, 0.35),
+    8: (87.2, 0.35),
+    9: (124.0, 0.35),
 }
 # Per-galaxy colour: g band (B) against r and i, log-normal around each class's
 # mean (edge-on disks are reddened by their own dust).
@@ -111,10 +111,10 @@ _LOG_COLOURS = np.log(np.stack([_YOUNG, _DISK, _OLD]))
 # -------------------------------------------------------------- observation
 # Sky noise per pixel (flux units, at noise=1) and its log-normal scatter from
 # field to field.
-_NOISE_LEVEL = 2.1
+_NOISE_LEVEL = 1.365
 _NOISE_SPREAD = 0.3
 # The bands' own noise, relative (the i band, shown red, is the noisiest).
-_BAND_NOISE = np.array([1.4, 0.9, 0.9])
+_BAND_NOISE = np.array([1.12, 0.72, 0.9])
 # Share of the noise variance common to the three bands.
 _GREY_NOISE = 0.3
 # The colour's extra smoothing (sigma, image widths): the cutout's JPEG chroma
@@ -139,11 +139,11 @@ _SKY = np.array([0.2, 0.3, -0.3])
 _STRETCH = 55.0
 _Q = 8.0
 # Field stars and galaxies per frame (Poisson means at n_stars=1).
-_N_STARS = 15.0
-_N_FIELD_GALAXIES = 55.0
+_N_STARS = 21.0
+_N_FIELD_GALAXIES = 77.0
 _N_FAINT = 80.0
 # Neighbouring galaxies per frame (Poisson mean at n_stars=1).
-_NEIGHBOURS = 2.0
+_NEIGHBOURS = 2.2
 
 
 def colour_map(colour):

@@ -186,7 +186,13 @@ def test_sdss_vote_marginals_match_the_training_votes():
     w /= w.sum()
     for column, mean in real.items():
         synthetic = float(np.sum(w * votes[:, COL[column]]))
-        assert abs(synthetic - mean) < 0.08, (column, mean, synthetic)
+        assert abs(synthetic - mean) < 0.06, (column, mean, synthetic)
+    # Volunteers disagree as much as the real ones: the RMS of the votes about
+    # their mean is 0.163 in the training votes (the Kaggle RMSE of predicting
+    # the mean); the ideal look's volunteers agree more (0.218).
+    mean = w @ votes
+    spread = np.sqrt(w @ ((votes - mean) ** 2).mean(axis=1))
+    assert 0.14 < spread < 0.19, spread
 
 
 @pytest.mark.parametrize("size, subsampling", [(20, 0), (32, 2), (32, 0)])

@@ -238,8 +238,10 @@ def test_make_galaxies_mapping_draws_member_classes():
         60, image_size=16, classes=mapping, return_votes=True, random_state=0
     )
     assert set(y.tolist()) == {0, 1}
-    assert votes[y == 0, COL["Class1.1"]].mean() > 0.8
-    assert votes[y == 1, COL["Class2.1"]].mean() > 0.8
+    # (the SDSS look's volunteers agree about as much as the real ones, less
+    # than the ideal look's)
+    assert votes[y == 0, COL["Class1.1"]].mean() > 0.65
+    assert votes[y == 1, COL["Class2.1"]].mean() > 0.65
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,8 @@ def _render_chunk(
             label, m, seed, size, n_channels, psf_fwhm, noise, n_stars
         )
     # Votes are drawn last, so the images do not depend on return_votes.
-    cond = conditional_votes(params, rng) if votes else None
+    sharpness = 1.0 if survey == "ideal" else STRUCTURE["vote_sharpness"]
+    cond = conditional_votes(params, rng, sharpness) if votes else None
     return images, cond
 
 

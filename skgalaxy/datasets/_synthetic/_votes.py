@@ -117,11 +117,12 @@ def _answer_logits(p):
     }
 
 
-def conditional_votes(p, rng):
+def conditional_votes(p, rng, sharpness=1.0):
     """Draw per-question answer fractions from the answers' logits.
 
     The fractions are a softmax of the logits as seen by a few dozen volunteers
-    (Dirichlet noise), less certain for small or faint galaxies.
+    (Dirichlet noise), less certain for small or faint galaxies. ``sharpness``
+    scales every logit: below 1 the volunteers agree less.
     """
     logits = _answer_logits(p)
     m = len(p["q"])
@@ -132,7 +133,7 @@ def conditional_votes(p, rng):
     cond = np.empty((m, len(VOTE_COLUMNS)))
     for sl in QUESTION_SLICES:
         z = np.stack([logits[name] for name in VOTE_COLUMNS[sl]], axis=1)
-        z = z * confidence[:, None]
+        z = z * (sharpness * confidence)[:, None]
         z -= z.max(axis=1, keepdims=True)
         prob = np.exp(z)
         prob /= prob.sum(axis=1, keepdims=True)

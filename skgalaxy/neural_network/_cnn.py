@@ -770,7 +770,9 @@ _DOC_HEAD = """
         (or a Pipeline ending in one), a network's ``state_dict()``, a model
         file written by
         :func:`skgalaxy.persistence.save`, an encoder file (``.safetensors``, a
-        state dict) or the name of an encoder shipped with skgalaxy. Every layer
+        state dict) or the name of an encoder shipped with skgalaxy
+        (``"synthetic-sdss"``: the default ResNet trained on SDSS-look synthetic
+        galaxies, for 3-channel images). Every layer
         but the head is copied; the head is new, sized for this task. The network
         (``module``, ``module__*``) must be the one the weights come from. Inside
         ``GridSearchCV``, which clones estimator-valued parameters without their

@@ -26,7 +26,10 @@ __all__ = [
 ]
 
 #: Encoders shipped with skgalaxy, by name: file in ``neural_network/encoders/``.
-ENCODERS = {}
+#: ``"synthetic-sdss"``: the default ResNet's backbone (3-channel images) trained
+#: only on ``make_galaxies(survey="sdss")`` galaxies by
+#: ``scripts/make_synthetic_encoder.py``.
+ENCODERS = {"synthetic-sdss": "synthetic-sdss.safetensors"}
 _ENCODER_DIR = Path(__file__).parent / "encoders"
 
 
@@ -126,6 +129,9 @@ def _state_from_file(name):
             f"encoder{shipped}."
         )
     if path.suffix == ".safetensors":
+        from ..utils._optional import import_optional
+
+        import_optional("safetensors", extra="safe", feature="reading encoder files")
         from safetensors import SafetensorError
         from safetensors.torch import load_file
 

@@ -205,3 +205,30 @@ def test_embedder_refuses_images_the_network_cannot_take(source, data):
     X, _, _ = data
     with pytest.raises(ValueError, match="cannot take images of shape"):
         CNNEmbedder(source).fit(X[..., 0])
+
+
+def test_shipped_encoder_loads_by_name_into_the_default_network(data):
+    pytest.importorskip("safetensors")
+    from safetensors.torch import load_file
+
+    from skgalaxy.neural_network._transfer import _ENCODER_DIR, ENCODERS
+
+    path = _ENCODER_DIR / ENCODERS["synthetic-sdss"]
+    assert path.stat().st_size <= 10 * 2**20  # at most 10 MB
+    shipped = load_file(str(path))
+    assert not any(k.startswith("head.") for k in shipped)
+    X, _, labels = data
+    clf = CNNClassifier(
+        pretrained="synthetic-sdss",
+        freeze="backbone",
+        max_epochs=1,
+        batch_size=16,
+        mixed_precision=False,
+        random_state=0,
+    ).fit(X, labels)
+    state = clf.module_.state_dict()
+    for key, value in shipped.items():
+        assert torch.equal(state[key].float(), value.float()), key
+    # gray images do not fit an encoder of colour images: a clear error
+    with pytest.raises(ValueError, match="3-channel"):
+        clone(clf).fit(X[..., 0], labels)

@@ -3,11 +3,12 @@
 The encoder is the backbone (every layer but the head) of the default
 ``CNNClassifier`` (its ResNet: width 32, three stages, 3-channel images) fitted
 only on synthetic galaxies: 4,000 ``make_galaxies(survey="sdss")`` galaxies of
-Galaxy Zoo 1's four classes, rendered over the whole frame at 128 pixels and
-cut by ``CenterCrop(0.5, output_size=64)`` as the real cutouts are read, 20
-epochs. It is exactly the "sdss" pretraining of ``benchmarks/bench_realism.py``
-section 5, so that benchmark's fine-tuning figures (section 6) are this
-encoder's. No real image is read.
+Galaxy Zoo 1's four classes in gz1_small's training mix (``weights=``, the
+shares of its 1,473 training galaxies, hard-coded below), rendered over the
+whole frame at 128 pixels and cut by ``CenterCrop(0.5, output_size=64)`` as the
+real cutouts are read, 20 epochs. It is exactly the "sdss" pretraining of
+``benchmarks/bench_realism.py`` section 5, so that benchmark's fine-tuning
+figures (section 6) are this encoder's. No real image is read.
 
 Run (a few minutes on one CPU thread)::
 
@@ -35,11 +36,19 @@ N_GALAXIES = 4000
 EPOCHS = 20
 DATA_SEED = 5
 FIT_SEED = 0
+# gz1_small's training split (bench_realism's, stratified 75/25 with
+# random_state=0): elliptical, spiral, edge-on, merger galaxies.
+GZ1_TRAIN_COUNTS = (375, 637, 375, 86)
 
 
 def synthetic_crops():
     X, y = make_galaxies(
-        N_GALAXIES, image_size=128, classes="gz1", survey="sdss", random_state=DATA_SEED
+        N_GALAXIES,
+        image_size=128,
+        classes="gz1",
+        weights=GZ1_TRAIN_COUNTS,
+        survey="sdss",
+        random_state=DATA_SEED,
     )
     crops = CenterCrop(0.5, output_size=64).fit_transform(X)
     crops = np.clip(np.rint(crops * 255.0), 0, 255).astype(np.uint8)
@@ -53,14 +62,19 @@ def main(argv=None):
     )
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
-    from safetensors.torch import save_file
-
     torch.set_num_threads(args.threads)
     X, y = synthetic_crops()
     clf = CNNClassifier(random_state=FIT_SEED, max_epochs=EPOCHS)
     t0 = time.perf_counter()
     clf.fit(X, y)
     print(f"fitted on {len(X)} synthetic galaxies in {time.perf_counter() - t0:.0f} s")
+    write_encoder(clf, Path(args.out))
+
+
+def write_encoder(clf, out):
+    """Write the backbone of the fitted ``clf`` to ``out`` (safetensors)."""
+    from safetensors.torch import save_file
+
     head = head_name(clf.module_)
     state = {
         k: v.float().contiguous() if v.is_floating_point() else v.contiguous()
@@ -73,14 +87,14 @@ def main(argv=None):
         "in_channels": "3",
         "trained_on": (
             f"make_galaxies({N_GALAXIES}, image_size=128, classes='gz1', "
-            f"survey='sdss', random_state={DATA_SEED}) through "
+            f"weights={list(GZ1_TRAIN_COUNTS)}, survey='sdss', "
+            f"random_state={DATA_SEED}) through "
             "CenterCrop(0.5, output_size=64)"
         ),
         "estimator": f"CNNClassifier(random_state={FIT_SEED}, max_epochs={EPOCHS})",
         "skgalaxy": skgalaxy.__version__,
         "torch": torch.__version__,
     }
-    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_file(state, str(out), metadata=metadata)
     print(f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB, {len(state)} tensors)")

@@ -10,6 +10,7 @@ import importlib
 _LAZY = {
     "CLASS_MAPPINGS": "._classes",
     "GALAXY10_CLASSES": "._classes",
+    "GALAXY10_COUNTS": "._classes",
     "GALAXY10_SDSS_CLASSES": "._classes",
     "fetch_galaxy10_decals": "._fetch",
     "fetch_galaxy10_sdss": "._fetch",

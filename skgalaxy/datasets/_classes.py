@@ -6,7 +6,12 @@ names, so they live here rather than in either.
 
 from types import MappingProxyType
 
-__all__ = ["CLASS_MAPPINGS", "GALAXY10_CLASSES", "GALAXY10_SDSS_CLASSES"]
+__all__ = [
+    "CLASS_MAPPINGS",
+    "GALAXY10_CLASSES",
+    "GALAXY10_COUNTS",
+    "GALAXY10_SDSS_CLASSES",
+]
 
 #: Names of the ten Galaxy10 DECaLS classes, indexed by their labels.
 GALAXY10_CLASSES = (
@@ -37,6 +42,11 @@ GALAXY10_SDSS_CLASSES = (
     "disk, face-on, medium spiral",
     "disk, face-on, loose spiral",
 )
+
+#: How many of Galaxy10 DECaLS's 17,736 galaxies each class holds (the
+#: dataset's README, github.com/henrysky/Galaxy10): how often each class is met
+#: among the galaxies volunteers agree on, which weighs the members of a group.
+GALAXY10_COUNTS = (1081, 1853, 2645, 2027, 334, 2043, 1829, 2628, 1423, 1873)
 
 _SMOOTH = ("round smooth", "in-between round smooth", "cigar-shaped smooth")
 

@@ -7,6 +7,7 @@ from numpy.testing import assert_array_equal
 from skgalaxy.datasets import (
     CLASS_MAPPINGS,
     GALAXY10_CLASSES,
+    GALAXY10_COUNTS,
     VOTE_COLUMNS,
     hubble_class,
     make_galaxies,
@@ -241,7 +242,55 @@ def test_make_galaxies_mapping_draws_member_classes():
     # (the SDSS look's volunteers agree about as much as the real ones, less
     # than the ideal look's)
     assert votes[y == 0, COL["Class1.1"]].mean() > 0.65
-    assert votes[y == 1, COL["Class2.1"]].mean() > 0.65
+    assert votes[y == 1, COL["Class2.1"]].mean() > 0.6
+
+
+def test_make_galaxies_weights_set_the_class_mix():
+    weights = [0.25, 0.43, 0.26, 0.06]  # gz1_small's training shares
+    X, y = make_galaxies(
+        100, image_size=16, classes="gz1", weights=weights, random_state=0
+    )
+    assert_array_equal(np.bincount(y), [25, 43, 26, 6])
+    # counts always sum to n_samples; unnormalised shares are normalised
+    _, y = make_galaxies(
+        7, image_size=16, classes=[2, 5], weights=[2, 1], random_state=0
+    )
+    assert_array_equal(np.bincount(y, minlength=6)[[2, 5]], [5, 2])
+    # weights=None is the balanced default, image for image
+    X1, y1 = make_galaxies(20, image_size=16, random_state=0)
+    X2, y2 = make_galaxies(20, image_size=16, weights=None, random_state=0)
+    assert_array_equal(X1, X2)
+    assert_array_equal(y1, y2)
+
+
+@pytest.mark.parametrize(
+    "weights, error, match",
+    [
+        ([1, 2], ValueError, "one share per class"),
+        ([[0.25, 0.25, 0.25, 0.25]], ValueError, "one share per class"),
+        ([1, -1, 1, 1], ValueError, "non-negative"),
+        ([0, 0, 0, 0], ValueError, "not all zero"),
+        ([1, np.nan, 1, 1], ValueError, "finite"),
+        (["a", "b", "c", "d"], TypeError, "sequence of 4 numbers"),
+    ],
+)
+def test_make_galaxies_bad_weights(weights, error, match):
+    with pytest.raises(error, match=match):
+        make_galaxies(10, image_size=16, classes="gz1", weights=weights)
+
+
+def test_make_galaxies_group_members_drawn_by_galaxy10_share():
+    # Galaxy10 DECaLS holds 2,645 round smooth galaxies and 334 cigar-shaped
+    # ones: a group of both is 11 % cigars, not half (the votes tell them apart:
+    # every round one answers "completely round" above "cigar-shaped", every
+    # cigar the other way).
+    share = GALAXY10_COUNTS[4] / (GALAXY10_COUNTS[2] + GALAXY10_COUNTS[4])
+    mapping = {"smooth": ["round smooth", "cigar-shaped smooth"]}
+    _, _, votes = make_galaxies(
+        200, image_size=16, classes=mapping, return_votes=True, random_state=0
+    )
+    cigar = votes[:, COL["Class7.3"]] > votes[:, COL["Class7.1"]]
+    assert abs(cigar.mean() - share) < 0.07
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ YOUNG = np.array([0.62, 0.78, 1.0])
 # the light of star-forming clumps, the dust lanes' optical depth and the Sersic
 # index of smooth galaxies; the least thickness of edge-on disks (scale height
 # over scale length, added in quadrature) and their lowest inclination
-# (degrees).
+# (degrees); the largest lopsidedness (m = 1 strength) of spiral disks.
 STRUCTURE = {
     "arms": 1.0,
     "arm_votes": 1.0,
@@ -31,6 +31,7 @@ STRUCTURE = {
     "dust": 1.0,
     "sersic_n": 1.0,
     "edge_on_inclination": 83.0,
+    "lopsided": 0.0,
 }
 # Relative dust opacity in R, G, B (z, r, g bands): dust lanes redden what they cover.
 DUST = np.array([0.55, 0.75, 1.0])

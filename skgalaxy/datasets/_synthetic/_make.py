@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import (
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-from .._classes import CLASS_MAPPINGS, GALAXY10_CLASSES
+from .._classes import CLASS_MAPPINGS, GALAXY10_CLASSES, GALAXY10_COUNTS
 from .._tree import VOTE_COLUMNS, normalize_votes
 from ._canvas import Canvas
 from ._morphology import RENDERERS
@@ -138,12 +138,40 @@ def _resolve_classes(classes):
     return [[i] for i in idx], idx
 
 
+def _class_counts(weights, k, n_samples):
+    """Galaxies per class from ``weights``, summing to ``n_samples``.
+
+    Each count is rounded down, then the largest remainders get one more.
+    """
+    try:
+        w = np.asarray(weights, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"`weights` must be a sequence of {k} numbers, got {weights!r}."
+        ) from None
+    if w.shape != (k,):
+        raise ValueError(
+            f"`weights` must hold one share per class ({k}, in the order of "
+            f"`classes`), got shape {w.shape}."
+        )
+    if not np.all(np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise ValueError(
+            f"`weights` must be finite, non-negative and not all zero, got {w}."
+        )
+    exact = w / w.sum() * n_samples
+    counts = np.floor(exact).astype(np.intp)
+    short = n_samples - counts.sum()
+    counts[np.argsort(counts - exact, kind="stable")[:short]] += 1
+    return counts
+
+
 @validate_params(
     {
         "n_samples": [Interval(numbers.Integral, 1, None, closed="left")],
         "image_size": [Interval(numbers.Integral, 16, None, closed="left")],
         "n_channels": [Options(numbers.Integral, {1, 3})],
         "classes": [None, StrOptions(set(CLASS_MAPPINGS)), Mapping, "array-like"],
+        "weights": [None, "array-like"],
         "noise": [Interval(numbers.Real, 0, None, closed="left")],
         "psf_fwhm": [None, Interval(numbers.Real, 0, None, closed="left")],
         "n_stars": [Interval(numbers.Real, 0, None, closed="left")],
@@ -161,6 +189,7 @@ def make_galaxies(
     image_size=64,
     n_channels=3,
     classes=None,
+    weights=None,
     noise=1.0,
     psf_fwhm=None,
     n_stars=1.0,
@@ -195,7 +224,8 @@ def make_galaxies(
     Parameters
     ----------
     n_samples : int, default=1000
-        Number of galaxies. Classes are balanced (they differ by at most one).
+        Number of galaxies. Classes are balanced (they differ by at most one)
+        unless ``weights`` says otherwise.
     image_size : int, default=64
         Height and width of the images in pixels, at least 16. The field of view
         is fixed, so a larger size shows the same galaxies in finer detail.
@@ -211,17 +241,25 @@ def make_galaxies(
           keep their Galaxy10 index;
         - a dict ``{group name: sequence of Galaxy10 classes}``: coarser classes,
           labelled 0, 1, ... in the dict's order; each group is equally frequent
-          and its members are drawn uniformly within it;
+          and its members are drawn as often as Galaxy10 DECaLS holds them
+          (:data:`GALAXY10_COUNTS`: of the smooth galaxies, 53 % round, 40 %
+          in-between, 7 % cigar-shaped);
         - a str naming one of :data:`CLASS_MAPPINGS`:
           ``"elliptical-spiral-irregular"`` (Mocz's three classes),
           ``"hubble"`` (the classes of :func:`hubble_class`) or ``"gz1"``
           (elliptical, spiral, edge-on, merger as in gz1_small).
+    weights : array-like of shape (n_classes,) or None, default=None
+        The share of each class (in the order of ``classes``; normalised to
+        sum to 1), as in :func:`sklearn.datasets.make_classification`: to draw
+        a survey's own mix of classes, such as the shares of a labelled
+        training set. Counts are ``n_samples * weights`` rounded so that they
+        sum to ``n_samples``. None draws the classes equally often.
     noise : float, default=1.0
         Scale of the sky, read and photon noise: 1 is survey-like, 0 noiseless.
     psf_fwhm : float or None, default=None
         Full width at half maximum of the Gaussian PSF in pixels. None means the
         survey's own: for ``"sdss"``, the seeing drawn per galaxy as a share of
-        its size (a median of 0.115 R90, the width of the stars on the real
+        its size (a median of 0.12 R90, the width of the stars on the real
         frames); for ``"ideal"``, ``image_size / 50`` (about 1.3 arcsec on a
         256-pixel Galaxy10 cutout). A number sets the median; each galaxy's
         seeing scatters by -15 % to +20 % around it; 0 turns the PSF off.
@@ -317,14 +355,23 @@ def make_galaxies(
     rs = check_random_state(random_state)
     root = np.random.SeedSequence(rs.randint(0, 2**32 - 1, size=4, dtype=np.uint64))
     label_rng = np.random.default_rng(root.spawn(1)[0])
-    # Balanced labels; within a group, its Galaxy10 classes are drawn uniformly.
+    # Balanced labels; within a group, its Galaxy10 classes are drawn as often
+    # as Galaxy10 DECaLS holds them (a cigar-shaped smooth galaxy is rarer than
+    # a round one).
     k = len(groups)
-    y = np.arange(n_samples) % k
+    if weights is None:
+        y = np.arange(n_samples) % k
+    else:
+        y = np.repeat(np.arange(k), _class_counts(weights, k, n_samples))
     label_rng.shuffle(y)
     g10 = np.empty(n_samples, dtype=np.intp)
     for j, members in enumerate(groups):
         sel = np.flatnonzero(y == j)
-        g10[sel] = label_rng.choice(members, sel.size)
+        if len(members) == 1:
+            g10[sel] = members[0]
+            continue
+        share = np.array([GALAXY10_COUNTS[i] for i in members], dtype=float)
+        g10[sel] = label_rng.choice(members, sel.size, p=share / share.sum())
     y = np.asarray(labels)[y]
 
     chunk = int(np.clip(_CHUNK_PIXELS // image_size**2, 4, 64))

@@ -119,7 +119,18 @@ def _disk_galaxy(cv, rng, kind):
     arm_frac = arm_frac * cv.structure["arms"]
     xd, yd, r, log_r, phi = _disk_polar(cv, x0, y0, pa, cos_i)
 
-    disk = P.exponential(r, amp, h)
+    lopsided = cv.structure["lopsided"]
+    if lopsided > 0:
+        # Real disks are lopsided (an m = 1 mode, wound as the arms are).
+        mode = (
+            1,
+            rng.uniform(-2.0, 2.0, m),
+            rng.uniform(0.0, 2 * np.pi, m),
+            lopsided * rng.uniform(0.0, 1.0, m),
+        )
+        disk = P.lopsided_exponential(r, log_r, phi, amp, h, [mode])
+    else:
+        disk = P.exponential(r, amp, h)
     if kind == "barred":
         bar_len = h * rng.uniform(1.1, 2.0, m)
         bar_angle = rng.uniform(0.0, np.pi, m)

@@ -47,17 +47,17 @@ _SIZE = {
 }
 # Seeing FWHM over the galaxy's R90 (log-normal): the width of stars on the
 # frames, in R90 units (small galaxies are the most blurred).
-_PSF_RATIO = (0.115, 0.35)
+_PSF_RATIO = (0.12, 0.35)
 # Mean surface brightness within R50 in sky-noise units (log-normal, per class).
 _SB50 = {
     0: (95.2, 0.35),
-    1: (105.6, 0.35),
+    1: (92.0, 0.35),
     2: (153.6, 0.35),
     3: (153.6, 0.35),
     4: (153.6, 0.35),
-    5: (95.2, 0.35),
-    6: (95.2, 0.35),
-    7: (95.2, 0.35),
+    5: (85.0, 0.35),
+    6: (85.0, 0.35),
+    7: (85.0, 0.35),
     8: (87.2, 0.35),
     9: (124.0, 0.35),
 }
@@ -83,7 +83,10 @@ _COLOUR_OFFSET = {
 # less of a disk's light, clumps are fainter, dust lanes thinner; smooth
 # galaxies' profiles fall as n ~ 2 Sersic profiles do at this resolution
 # (display profiles of round smooth galaxies fall linearly with radius); the
-# volunteers' edge-on disks reach down to 76 degrees of inclination. The
+# volunteers' edge-on disks reach down to 66 degrees of inclination (the gz1
+# edge-ons' axis ratios: 0.40 at the median, 0.29-0.55); spiral disks are
+# lopsided (statmorph's asymmetry of gz1's spirals, 0.12-0.13 at the median
+# against 0.08 for symmetric disks, 0.14 with lopsidedness up to 0.8). The
 # volunteers saw the arms on 424-pixel cutouts, better than these images show
 # them, and agreed less than the ideal look's vote model has them agree: with
 # 0.6 of the ideal arm strength and 0.55 of every answer's logit, the votes'
@@ -98,14 +101,17 @@ STRUCTURE = {
     "thickness": 0.33,
     "dust": 0.4,
     "sersic_n": 0.5,
-    "edge_on_inclination": 76.0,
+    "edge_on_inclination": 66.0,
+    "lopsided": 0.6,
 }
 # Display colours (R, G, B from i, r, g; G = 1) of the populations of
 # _canvas. The ideal colours lie along one line from red to blue, so a colour
 # is placed on it by its redness ln(R / B) and takes the SDSS colour of that
-# place (interpolated in log colour between the three), keeping its G.
+# place (interpolated in log colour between the three), keeping its G. Disks
+# are as blue as the outskirts of gz1's spirals (g/r 1.00 at the median) and
+# edge-ons (0.92); the centres of spirals follow from their bulges.
 _OLD = np.array([1.25, 1.0, 0.66])
-_DISK = np.array([1.08, 1.0, 0.92])
+_DISK = np.array([1.08, 1.0, 1.06])
 _YOUNG = np.array([0.85, 1.0, 1.25])
 _REDNESS = np.log([YOUNG[0] / YOUNG[2], DISK[0] / DISK[2], OLD[0] / OLD[2]])
 _LOG_COLOURS = np.log(np.stack([_YOUNG, _DISK, _OLD]))

@@ -85,8 +85,8 @@ _COLOUR_OFFSET = {
 # (display profiles of round smooth galaxies fall linearly with radius); the
 # volunteers' edge-on disks reach down to 66 degrees of inclination (the gz1
 # edge-ons' axis ratios: 0.40 at the median, 0.29-0.55); spiral disks are
-# lopsided (statmorph's asymmetry of gz1's spirals, 0.12-0.13 at the median
-# against 0.08 for symmetric disks, 0.14 with lopsidedness up to 0.8). The
+# lopsided (statmorph's asymmetry of gz1's spirals: 0.14 at the median, 0.08
+# for symmetric model disks, 0.14 with an m = 1 mode of up to 0.6). The
 # volunteers saw the arms on 424-pixel cutouts, better than these images show
 # them, and agreed less than the ideal look's vote model has them agree: with
 # 0.6 of the ideal arm strength and 0.55 of every answer's logit, the votes'

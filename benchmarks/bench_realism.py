@@ -456,12 +456,10 @@ def galaxy10_from_votes(votes):
     return np.where(smooth, 2 + shape, y)
 
 
-def real_class_shares(votes):
-    """Shares of the ten Galaxy10 classes among the votes' training rows of
-    ``range_sample == 1`` (the test fold's sample), by vote plurality."""
-    train = votes["votes"][votes["range_sample"] == 1]
-    counts = np.bincount(galaxy10_from_votes(train), minlength=len(GALAXY10_CLASSES))
-    return (counts / counts.sum()).tolist()
+def class_shares(votes):
+    """Shares of the ten Galaxy10 classes among vote vectors, by plurality."""
+    counts = np.bincount(galaxy10_from_votes(votes), minlength=len(GALAXY10_CLASSES))
+    return counts / counts.sum()
 
 
 MARGINALS = {
@@ -482,8 +480,7 @@ def vote_marginals(real_votes, synthetic_votes, synthetic_y):
     """Mean vote fraction and share of galaxies above 0.5 of each answer, real
     against synthetic with the synthetic classes weighted to the real shares
     (the generator balances classes; the sky does not)."""
-    real_class = galaxy10_from_votes(real_votes)
-    share = np.bincount(real_class, minlength=10) / len(real_class)
+    share = class_shares(real_votes)
     count = np.bincount(synthetic_y, minlength=10)
     w = share[synthetic_y] / np.maximum(count[synthetic_y], 1)
     w /= w.sum()
@@ -804,7 +801,7 @@ def run_transfer(surveys, gz1, votes, cache, quick, report):
     # the votes' Galaxy10 classes by plurality (range_sample 1, as the test fold)
     mix = {
         "gz1": [float(np.mean(gz1["y"] == c)) for c in GZ1_ORDER],
-        "votes": real_class_shares(votes),
+        "votes": class_shares(votes["votes"][votes["range_sample"] == 1]).tolist(),
     }
     for kind, shares in mix.items():
         print(

@@ -355,9 +355,10 @@ def make_galaxies(
     rs = check_random_state(random_state)
     root = np.random.SeedSequence(rs.randint(0, 2**32 - 1, size=4, dtype=np.uint64))
     label_rng = np.random.default_rng(root.spawn(1)[0])
-    # Balanced labels; within a group, its Galaxy10 classes are drawn as often
-    # as Galaxy10 DECaLS holds them (a cigar-shaped smooth galaxy is rarer than
-    # a round one).
+    # Balanced labels (or weights' counts); within a group, its Galaxy10 classes
+    # are drawn as often as Galaxy10 DECaLS holds them (a cigar-shaped smooth
+    # galaxy is rarer than a round one). A group of one draws nothing, so lists
+    # of classes keep their images.
     k = len(groups)
     if weights is None:
         y = np.arange(n_samples) % k
@@ -370,7 +371,7 @@ def make_galaxies(
         if len(members) == 1:
             g10[sel] = members[0]
             continue
-        share = np.array([GALAXY10_COUNTS[i] for i in members], dtype=float)
+        share = np.asarray(GALAXY10_COUNTS, dtype=float)[members]
         g10[sel] = label_rng.choice(members, sel.size, p=share / share.sum())
     y = np.asarray(labels)[y]
 

@@ -1,10 +1,10 @@
 """Speed of make_galaxies, and how hard its classes are for linear vs nonlinear models.
 
-Speed: galaxies per second at 64x64x3 and 128x128x3 with one thread and with
-``--n-jobs`` threads, and per class at 64x64x3. Peer measured in the same run:
-NumPy's own ``standard_normal`` drawing one float32 Gaussian value per output
-byte, i.e. the cost of *only* the noise of the same images done the plain way
-(so the ratio stays meaningful on a busy machine).
+Speed: galaxies per second of each survey look at 64x64x3 and 128x128x3 with one
+thread and with ``--n-jobs`` threads, and per class at 64x64x3. Peer measured in
+the same run: NumPy's own ``standard_normal`` drawing one float32 Gaussian
+value per output byte, i.e. the cost of *only* the noise of the same images
+done the plain way (so the ratio stays meaningful on a busy machine).
 
 Accuracy (skip with ``--skip-accuracy``): 3,000 train / 1,000 test galaxies at
 64x64x3, coarsened 4x (``skgalaxy.preprocessing.Coarsen``) to 16x16x3, then
@@ -55,27 +55,28 @@ def speed(n_jobs, repeat):
         "one quiet core does)"
     )
     print(
-        f"{'size':>10} {'threads':>7} {'wall':>7} {'cpu':>7} "
+        f"{'survey':>6} {'size':>10} {'threads':>7} {'wall':>7} {'cpu':>7} "
         f"{'numpy noise wall':>17} {'wall ratio':>10}"
     )
     rng = np.random.default_rng(0)
-    for size, n in ((64, 4000), (128, 1000)):
-        values = n * size * size * 3
-        t_noise, _ = timed(
-            lambda values=values: rng.standard_normal(values, dtype=np.float32),
-            repeat,
-        )
-        for jobs in (1, n_jobs):
-            t, cpu = timed(
-                lambda jobs=jobs, n=n, size=size: make_galaxies(
-                    n, image_size=size, random_state=0, n_jobs=jobs
-                ),
+    for survey in ("sdss", "ideal"):
+        for size, n in ((64, 4000), (128, 1000)):
+            values = n * size * size * 3
+            t_noise, _ = timed(
+                lambda values=values: rng.standard_normal(values, dtype=np.float32),
                 repeat,
             )
-            print(
-                f"{size}x{size}x3 {jobs:7d} {n / t:7.0f} {n / cpu:7.0f} "
-                f"{n / t_noise:17.0f} {t_noise / t:10.2f}"
-            )
+            for jobs in (1, n_jobs):
+                t, cpu = timed(
+                    lambda jobs=jobs, n=n, size=size, survey=survey: make_galaxies(
+                        n, image_size=size, survey=survey, random_state=0, n_jobs=jobs
+                    ),
+                    repeat,
+                )
+                print(
+                    f"{survey:>6} {size:>4}x{size}x3 {jobs:7d} {n / t:7.0f} "
+                    f"{n / cpu:7.0f} {n / t_noise:17.0f} {t_noise / t:10.2f}"
+                )
     for label, kwargs in (
         ("64x64x3 return_votes=True", {"return_votes": True}),
         ("64x64 gray n_channels=1", {"n_channels": 1}),

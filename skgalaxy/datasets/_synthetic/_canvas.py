@@ -47,12 +47,15 @@ class Canvas:
     A ``colour_map`` turns the populations' colours into a survey's own as each
     layer is added, and ``structure`` scales the contrast of structures the
     survey resolves less well than the ideal look (see :data:`STRUCTURE`).
+    ``core`` gives galaxies a colour gradient: log colour offsets ``(3,)`` of
+    their cores and of their outskirts (see :meth:`add_graded`).
     """
 
-    def __init__(self, m, size, zoom=None, colour_map=None, structure=None):
+    def __init__(self, m, size, zoom=None, colour_map=None, structure=None, core=None):
         self.m = m
         self.size = size
         self.colour_map = colour_map
+        self.core = core
         self.structure = STRUCTURE if structure is None else structure
         self.zoom = None if zoom is None else np.asarray(zoom, dtype=np.float64)
         x, y = P.grid(size)
@@ -70,17 +73,41 @@ class Canvas:
             colour = self.colour_map(colour)
         self.layers.append((image, colour))
 
-    def add_behind_dust(self, image, colour, tau):
-        """Add light seen through dust of optical depth ``tau`` (V band).
-
-        Each channel is attenuated by its own opacity, which reddens it.
-        """
+    def _graded(self, image, colour, reference):
+        """Split light into layers ``(image, colour)`` graded as add_graded says."""
         if self.colour_map is not None:
             colour = self.colour_map(colour)
-        for k in range(3):
-            unit = np.zeros((self.m, 3))
-            unit[:, k] = colour[:, k]
-            self.layers.append((P.attenuate(image, tau, DUST[k]), unit))
+        if self.core is None or reference is None:
+            return [(image, colour)]
+        inner = image * (image / (image + P.col(reference)))
+        centre, outskirts = self.core
+        return [
+            (inner, colour * np.exp(centre)),
+            (image - inner, colour * np.exp(outskirts)),
+        ]
+
+    def add_graded(self, image, colour, reference):
+        """Add light whose colour grades from its core's to its outskirts'.
+
+        With ``core``, a pixel of surface brightness ``I`` takes the core's
+        colour offset by the share ``I / (I + reference)`` and the outskirts'
+        by the rest: half each where the light is ``reference`` (a Sersic
+        profile's amplitude, its surface brightness at the effective radius).
+        """
+        self.layers.extend(self._graded(image, colour, reference))
+
+    def add_behind_dust(self, image, colour, tau, reference=None):
+        """Add light seen through dust of optical depth ``tau`` (V band).
+
+        Each channel is attenuated by its own opacity, which reddens it. With
+        a ``reference``, the light's colour is graded as :meth:`add_graded`
+        grades it.
+        """
+        for light, colour in self._graded(image, colour, reference):
+            for k in range(3):
+                unit = np.zeros((self.m, 3))
+                unit[:, k] = colour[:, k]
+                self.layers.append((P.attenuate(light, tau, DUST[k]), unit))
 
     def clumps(self, x, y, width, peak):
         """Draw round Gaussian clumps at model positions ``(x, y)``.

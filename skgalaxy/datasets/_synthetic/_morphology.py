@@ -48,7 +48,9 @@ def _smooth(cv, rng, kind):
     x0, y0 = centre(rng, m)
     pa = rng.uniform(0.0, np.pi, m)
     xr, yr = P.rotate(cv.x, cv.y, x0, y0, pa)
-    cv.add(P.sersic(xr, yr, amp, r_eff, n, q, cv.softening), colours(rng, OLD, m))
+    cv.add_graded(
+        P.sersic(xr, yr, amp, r_eff, n, q, cv.softening), colours(rng, OLD, m), amp
+    )
     smooth = np.ones(m)
     edge = np.zeros(m)
     if kind == "cigar":
@@ -164,7 +166,8 @@ def _disk_galaxy(cv, rng, kind):
         disk, arms, sharp, arm_frac, P.inner_taper(r, r_in), clearing
     )
     young = rng.uniform(0.2, 0.8, (m, 1))
-    cv.add(disk, colours(rng, DISK, m))
+    # The light at the disk's effective radius (1.68 scale lengths) as reference.
+    cv.add_graded(disk, colours(rng, DISK, m), amp * np.exp(-1.678))
     cv.add(arms, colours(rng, (1 - young) * DISK + young * YOUNG, m))
 
     # Bulge flux from B/T against the projected disk flux.
@@ -174,9 +177,10 @@ def _disk_galaxy(cv, rng, kind):
     bulge_amp = P.sersic_amplitude(bt / (1 - bt) * disk_flux, r_bulge, n_bulge, q_bulge)
     bulge_pa = pa + rng.normal(0.0, 0.3, m)
     bx, by = P.rotate(cv.x, cv.y, x0, y0, bulge_pa)
-    cv.add(
+    cv.add_graded(
         P.sersic(bx, by, bulge_amp, r_bulge, n_bulge, q_bulge, cv.softening),
         colours(rng, OLD, m),
+        bulge_amp,
     )
 
     bar = np.zeros(m)
@@ -269,17 +273,17 @@ def _edge_on(cv, rng, kind):
         np.cos(incl) * h, lane_width * rng.uniform(0.3, 1.0, m)
     )
     lane = P.dust_lane(xr, yr, lane_tau, lane_y, lane_width, 1.6 * h)
+    # Each layer's colour grades about its light at the effective radius.
+    layers = [(disk, disk_colour, amp * np.exp(-1.678))]
     if kind == "bulge":
         bulge = P.sersic(xr, yr, bulge_amp, r_bulge, n_bulge, q_bulge, cv.softening)
-        layers = [(disk, disk_colour), (bulge, colours(rng, OLD, m))]
-    else:
-        layers = [(disk, disk_colour)]
+        layers.append((bulge, colours(rng, OLD, m), bulge_amp))
     if np.any(lane_tau > 0):
-        for image, colour in layers:
-            cv.add_behind_dust(image, colour, lane)
+        for image, colour, reference in layers:
+            cv.add_behind_dust(image, colour, lane, reference)
     else:
-        for image, colour in layers:
-            cv.add(image, colour)
+        for image, colour, reference in layers:
+            cv.add_graded(image, colour, reference)
     return votes_params(
         m,
         q=z_eff / h,
@@ -334,9 +338,10 @@ def _disturbed(cv, rng):
     r_bulge = h * 0.25
     bulge_amp = P.sersic_amplitude(bt * 2 * np.pi * h**2 * amp, r_bulge, 2.0, 0.9)
     bx, by = P.rotate(cv.x, cv.y, x0 + rng.normal(0, 0.01, m), y0, np.zeros(m))
-    cv.add(
+    cv.add_graded(
         P.sersic(bx, by, bulge_amp, r_bulge, 2.0, 0.9, cv.softening),
         colours(rng, OLD, m),
+        bulge_amp,
     )
     # A faint plume or shell on some.
     has_plume = rng.random(m) < 0.5
@@ -393,11 +398,12 @@ def _merging(cv, rng):
         bulge_flux = bt / (1 - bt) * 2 * np.pi * h**2 * amp
         bulge_amp = P.sersic_amplitude(bulge_flux, r_bulge, n_b, 0.9)
         bx, by = P.rotate(cv.x, cv.y, x0, y0, rng.uniform(0, np.pi, m))
-        cv.add(
+        cv.add_graded(
             P.sersic(
                 bx, by, bulge_amp, r_bulge, n_b, rng.uniform(0.7, 1.0, m), cv.softening
             ),
             colours(rng, OLD, m),
+            bulge_amp,
         )
         has_tail = rng.random(m) < (0.85 if j == 0 else 0.6)
         tails += has_tail

@@ -23,7 +23,16 @@ from ._canvas import DISK, OLD, YOUNG
 from ._jpeg import jpeg_roundtrip
 from ._observation import fast_normal
 
-__all__ = ["STRUCTURE", "Framing", "colour_map", "frame", "light_radii", "observe_sdss"]
+__all__ = [
+    "CORE_COLOUR",
+    "STRUCTURE",
+    "VOTES_SEEN",
+    "Framing",
+    "colour_map",
+    "frame",
+    "light_radii",
+    "observe_sdss",
+]
 
 F32 = np.float32
 
@@ -32,16 +41,18 @@ F32 = np.float32
 _FIELD_R90 = 1.0 / 8.48
 # Each class's R90 on the frame, over _FIELD_R90: median and log-normal spread
 # (the Petrosian R90 of the survey's pipeline and the model's true one differ
-# by the profile's shape; the spread matches the measured sizes' spread).
+# by the profile's shape; the spread matches the measured sizes' spread; the
+# smooth and spiral classes match statmorph's half-light radii of gz1's
+# ellipticals, 9.0 px at the median, and spirals, 8.2 px).
 _SIZE = {
     0: (0.911, 0.12),
     1: (0.952, 0.25),
-    2: (0.846, 0.12),
-    3: (0.964, 0.12),
-    4: (0.846, 0.12),
-    5: (0.837, 0.10),
-    6: (0.951, 0.10),
-    7: (0.837, 0.10),
+    2: (0.821, 0.12),
+    3: (0.935, 0.12),
+    4: (0.821, 0.12),
+    5: (0.778, 0.10),
+    6: (0.884, 0.10),
+    7: (0.778, 0.10),
     8: (0.777, 0.10),
     9: (0.777, 0.12),
 }
@@ -67,32 +78,34 @@ _COLOUR_TILT = 0.2
 # Each class's mean colour offset, ln R and ln B (edge-on disks are reddened by
 # their own dust).
 _COLOUR_OFFSET = {
-    0: (0.04, 0.13),
-    1: (0.07, -0.03),
+    0: (0.06, 0.03),
+    1: (0.09, -0.13),
     2: (-0.035, 0.075),
     3: (-0.045, 0.12),
     4: (-0.06, 0.20),
     5: (0.05, -0.045),
     6: (0.03, 0.005),
     7: (0.07, -0.06),
-    8: (0.23, -0.22),
-    9: (0.03, -0.07),
+    8: (0.185, -0.19),
+    9: (-0.015, -0.04),
 }
 
 # Structure at SDSS depth and resolution (see _canvas.STRUCTURE): arms hold
 # less of a disk's light, clumps are fainter, dust lanes thinner; smooth
-# galaxies' profiles fall as n ~ 2 Sersic profiles do at this resolution
-# (display profiles of round smooth galaxies fall linearly with radius); the
+# galaxies' profiles fall as n ~ 1.6 Sersic profiles do at this resolution
+# (statmorph's concentration of gz1's ellipticals: 2.34 at the median; 2.47
+# with half the ideal index, 2.37 with 0.4 of it); the
 # volunteers' edge-on disks reach down to 66 degrees of inclination (the gz1
 # edge-ons' axis ratios: 0.40 at the median, 0.29-0.55); spiral disks are
 # lopsided (statmorph's asymmetry of gz1's spirals: 0.14 at the median, 0.08
 # for symmetric model disks, 0.14 with an m = 1 mode of up to 0.6). The
 # volunteers saw the arms on 424-pixel cutouts, better than these images show
 # them, and agreed less than the ideal look's vote model has them agree: with
-# 0.6 of the ideal arm strength and 0.55 of every answer's logit, the votes'
-# spread (RMS about their mean, over all 37 answers) is 0.170 against the
-# training votes' 0.163 (1.0: 0.218), and the "spiral arms" answer's mean 0.218
-# against 0.213 (the classes weighted to the real shares).
+# 0.6 of the ideal arm strength and 0.55 of every answer's logit (and
+# VOTES_SEEN below), the votes' spread (RMS about their mean, over all 37
+# answers) is 0.154 against the training votes' 0.163 (1.0: 0.218), and the
+# "spiral arms" answer's mean 0.225 against 0.213 (the classes weighted to the
+# real shares).
 STRUCTURE = {
     "arms": 0.3,
     "arm_votes": 0.6,
@@ -100,18 +113,33 @@ STRUCTURE = {
     "clumps": 0.5,
     "thickness": 0.33,
     "dust": 0.4,
-    "sersic_n": 0.5,
+    "sersic_n": 0.4,
     "edge_on_inclination": 66.0,
     "lopsided": 0.6,
 }
+# How the volunteers saw rings, dust lanes, smoothness and oddity (factors of
+# the vote model, see _votes.SEEN), from the training votes per Galaxy10 class
+# (by plurality): they called 26 % of the barred spirals odd (the ring-only
+# model: 42 %), 16 % of the edge-ons with a bulge (the model with its dust
+# lanes: 50 %, answering "dust lane" for 36 % where they did for 1 %), 68-81 %
+# of the disturbed and merging (0.91), and answered "smooth" for 71-73 % of the
+# smooth classes (0.86).
+VOTES_SEEN = {"rings": 0.6, "lanes": 0.0, "smooth": 0.75, "odd": 0.75}
 # Display colours (R, G, B from i, r, g; G = 1) of the populations of
 # _canvas. The ideal colours lie along one line from red to blue, so a colour
 # is placed on it by its redness ln(R / B) and takes the SDSS colour of that
 # place (interpolated in log colour between the three), keeping its G. Disks
-# are as blue as the outskirts of gz1's spirals (g/r 1.00 at the median) and
-# edge-ons (0.92); the centres of spirals follow from their bulges.
+# are as blue as the outskirts of gz1's spirals (log10 B/G 0.00 at the median)
+# and edge-ons (-0.03).
 _OLD = np.array([1.25, 1.0, 0.66])
-_DISK = np.array([1.08, 1.0, 1.06])
+_DISK = np.array([1.06, 1.0, 1.13])
+# Galaxies are redder in their cores than in their outskirts (see
+# Canvas.add_graded): ln R, ln G, ln B offsets of the cores' colour and of the
+# outskirts'. Measured as galaxy_stats does (log10 B/G within 1.5 px of the
+# centre and between one and two half-light radii), gz1's ellipticals are
+# -0.17 and -0.13, its spirals -0.10 and 0.00 (uniform colours: -0.10 and
+# -0.15 for ellipticals, -0.05 and -0.02 for spirals).
+CORE_COLOUR = (np.array([0.06, 0.0, -0.22]), np.array([0.03, 0.0, 0.03]))
 _YOUNG = np.array([0.85, 1.0, 1.25])
 _REDNESS = np.log([YOUNG[0] / YOUNG[2], DISK[0] / DISK[2], OLD[0] / OLD[2]])
 _LOG_COLOURS = np.log(np.stack([_YOUNG, _DISK, _OLD]))
@@ -435,14 +463,27 @@ def _resample(display, width, chroma_sigma):
     cutout's JPEG kept colour at a coarser scale than brightness (its chroma
     is subsampled and coarsely quantised in 16-pixel blocks): the colour (each
     channel less the Rec.601 luma) is smoothed further, by ``chroma_sigma``.
+
+    Both are linear, so with the triangle ``K`` and the Gaussian ``G`` a
+    channel ``X`` of luma ``Y`` becomes ``K Y K + (G K) (X - Y) (K G)``; the
+    three colour differences weigh to zero under the luma's weights, so two
+    of them are smoothed and the third follows.
     """
-    kernel = _triangle_matrices(display.shape[1], width)
-    images = np.moveaxis(display, -1, 1)
-    images = kernel @ images @ kernel
-    luma = np.tensordot(_REC601.astype(F32), images, axes=([0], [1]))[:, None]
-    wide = _smooth(images, np.full(len(images), chroma_sigma))
-    wide += luma - np.tensordot(_REC601.astype(F32), wide, axes=([0], [1]))[:, None]
-    return np.moveaxis(wide, 1, -1)
+    kernel = _triangle_matrices(display.shape[1], width)[:, 0]
+    blur = _gaussian_matrices(display.shape[1], np.array([chroma_sigma]))[0, 0]
+    outer = blur @ kernel  # G K; its transpose is K G, both being symmetric
+    outer_t = np.ascontiguousarray(np.swapaxes(outer, 1, 2))
+    luma = display @ _REC601.astype(F32)
+    base = kernel @ luma @ kernel
+    out = np.empty_like(display)
+    out[..., 1] = base
+    for k in (0, 2):
+        colour = display[..., k] - luma
+        colour = outer @ colour @ outer_t
+        out[..., k] = base + colour
+        colour *= F32(_REC601[k] / _REC601[1])
+        out[..., 1] -= colour
+    return out
 
 
 def _triangle_matrices(size, width):

@@ -40,8 +40,21 @@ def _bump(value, centre, width):
     return -0.5 * ((np.asarray(value) - centre) / width) ** 2
 
 
-def _answer_logits(p):
-    """Logits of each Galaxy Zoo answer given a galaxy's true parameters."""
+# How clearly the volunteers see rings and dust lanes (factors on them in the
+# "odd" answer and their own answers) and how sure they are of smoothness (a
+# factor on it in the first answer): 1 in the ideal look.
+SEEN = {"rings": 1.0, "lanes": 1.0, "smooth": 1.0, "odd": 1.0}
+
+
+def _answer_logits(p, seen=None):
+    """Logits of each Galaxy Zoo answer given a galaxy's true parameters.
+
+    ``seen`` scales how the volunteers see rings, dust lanes and smoothness
+    (see :data:`SEEN`).
+    """
+    seen = SEEN if seen is None else seen
+    ring = p["ring"] * seen["rings"]
+    lane = p["lane"] * seen["lanes"]
     feat = np.clip(
         np.maximum.reduce(
             [
@@ -50,14 +63,14 @@ def _answer_logits(p):
                 0.8 * p["disturb"],
                 0.95 * p["edge"],
                 0.7 * p["merger"],
-                p["lane"],
+                lane,
             ]
         ),
         0.0,
         1.0,
     )
-    odd = np.maximum.reduce(
-        [p["disturb"], p["merger"], 0.85 * p["ring"], 0.7 * p["lane"]]
+    odd = seen["odd"] * np.maximum.reduce(
+        [p["disturb"], p["merger"], 0.85 * ring, 0.7 * lane]
     )
     irregular = np.clip(p["disturb"] - 0.3, 0.0, 1.0)
     bt = np.clip(p["bt"], 0.0, 1.0)
@@ -67,7 +80,7 @@ def _answer_logits(p):
     zero = np.zeros_like(feat)
     return {
         # Q1: smooth / features or disk / star or artifact.
-        "Class1.1": 3.0 * p["smooth"] - 5.0 * feat + 0.3,
+        "Class1.1": 3.0 * seen["smooth"] * p["smooth"] - 5.0 * feat + 0.3,
         "Class1.2": zero,
         "Class1.3": zero - 5.0,
         # Q2: edge-on yes / no.
@@ -92,13 +105,13 @@ def _answer_logits(p):
         "Class7.2": 2 * _bump(p["q"], 0.65, 0.1),
         "Class7.3": 2 * _bump(p["q"], 0.3, 0.1),
         # Q8: ring, lens or arc, disturbed, irregular, other, merger, dust lane.
-        "Class8.1": 7.0 * p["ring"] - 2.5,
+        "Class8.1": 7.0 * ring - 2.5,
         "Class8.2": zero - 2.5,
         "Class8.3": 6.0 * p["disturb"] - 2.5,
         "Class8.4": 6.0 * irregular - 1.5,
         "Class8.5": zero - 1.0,
         "Class8.6": 8.0 * p["merger"] - 2.5,
-        "Class8.7": 7.0 * p["lane"] - 2.0,
+        "Class8.7": 7.0 * lane - 2.0,
         # Q9: edge-on bulge rounded / boxy / none.
         "Class9.1": np.where(has_bulge, 2.5, -2.5),
         "Class9.2": np.where(has_bulge, 3.0 * p["boxy"], -3.0),
@@ -117,14 +130,15 @@ def _answer_logits(p):
     }
 
 
-def conditional_votes(p, rng, sharpness=1.0):
+def conditional_votes(p, rng, sharpness=1.0, seen=None):
     """Draw per-question answer fractions from the answers' logits.
 
     The fractions are a softmax of the logits as seen by a few dozen volunteers
     (Dirichlet noise), less certain for small or faint galaxies. ``sharpness``
-    scales every logit: below 1 the volunteers agree less.
+    scales every logit: below 1 the volunteers agree less; ``seen`` is passed
+    to :func:`_answer_logits`.
     """
-    logits = _answer_logits(p)
+    logits = _answer_logits(p, seen)
     m = len(p["q"])
     confidence = np.clip(
         0.55 + 0.25 * np.log1p(p["brightness"]) + 3.0 * p["size"], 0.5, 1.4

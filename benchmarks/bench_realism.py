@@ -33,7 +33,8 @@ It prints:
    axis ratio, the sky's level, noise and correlation, neighbours and bright
    stars, the width of stars), and the vote model's marginals against the
    training votes.
-4. **Throughput**: galaxies per second at 64x64x3 on the threads given.
+4. **Throughput**: galaxies per second at 64x64x3 on the threads given (the
+   best of two runs of 10,000).
 5. **Zero-shot transfer**: ``CNNClassifier(random_state=0, max_epochs=20)``
    fitted on 4,000 synthetic crops (``classes="gz1"``, drawn in the real
    training fold's mix of classes: ``make_galaxies(weights=...)``) and scored
@@ -1232,11 +1233,17 @@ def main(argv=None):
     for survey in surveys:
         make_galaxies(200, survey=survey, random_state=0, n_jobs=THREADS)
         n = 2000 if args.quick else 10000
-        t0 = time.perf_counter()
-        make_galaxies(n, survey=survey, random_state=0, n_jobs=THREADS)
-        rate = n / (time.perf_counter() - t0)
-        report[f"throughput_{survey}"] = rate
-        print(f"  {survey:<6s} {rate:8.0f} galaxies/s ({THREADS} threads)", flush=True)
+        rates = []
+        for _ in range(2):  # the best of two: a shared machine's other work slows one
+            t0 = time.perf_counter()
+            make_galaxies(n, survey=survey, random_state=0, n_jobs=THREADS)
+            rates.append(n / (time.perf_counter() - t0))
+        report[f"throughput_{survey}"] = max(rates)
+        print(
+            f"  {survey:<6s} {max(rates):8.0f} galaxies/s ({THREADS} threads; best of "
+            f"{', '.join(f'{r:.0f}' for r in rates)})",
+            flush=True,
+        )
 
     if not args.skip_transfer:
         run_transfer(surveys, gz1, votes, cache, args.quick, report)

@@ -707,14 +707,15 @@ def zero_shot_votes(model, train_votes, test):
     }
 
 
-def _other_draws(survey, draws, n, epochs, cache, mix, gz1, votes, g, v):
+def _other_draws(survey, draws, n, epochs, cache, mix, train, test, g, v):
     """Zero-shot figures of further synthetic draws: mean ± std over all draws.
 
-    ``g`` and ``v`` (the first draw's results) get ``"draws"``: the figures,
-    their mean and std, and the mean's verdict.
+    ``train`` and ``test`` are ``(gz1, votes)`` pairs of the real folds; ``g``
+    and ``v`` (the first draw's results) get ``"draws"``: the figures, their
+    mean and std, and the mean's verdict.
     """
     acc, rmse = [g["accuracy"]], [v["rmse"]]
-    gz1_test, votes_test = load_gz1_test(cache), load_votes_test(cache)
+    (gz1, votes), (gz1_test, votes_test) = train, test
     for draw in range(1, draws):
         clf, _, _ = pretrain("gz1", survey, n, epochs, cache, mix["gz1"], draw)
         reg, _, _ = pretrain("votes", survey, n, epochs, cache, mix["votes"], draw)
@@ -903,7 +904,18 @@ def run_transfer(surveys, gz1, votes, cache, quick, report):
             flush=True,
         )
         if draws > 1:
-            _other_draws(survey, draws, n, e_pre, cache, mix, gz1, votes, g, v)
+            _other_draws(
+                survey,
+                draws,
+                n,
+                e_pre,
+                cache,
+                mix,
+                (gz1, votes),
+                (gz1_test, votes_test),
+                g,
+                v,
+            )
             report[f"zero_shot_{survey}"]["draws"] = {
                 "gz1": g["draws"],
                 "votes": v["draws"],

@@ -50,10 +50,15 @@ def _half_light_radius(X):
     return np.array([radii[np.searchsorted(c, 0.5 * c[-1])] for c in cum])
 
 
+def _ring_light(X, r_min, r_max):
+    """Mean light above the sky per channel between two radii: ``(n, 3)``."""
+    r = _radial(X)
+    return (X - _sky(X)[:, None, None, :])[:, (r >= r_min) & (r < r_max)].mean(axis=1)
+
+
 def _colour(X, r_min, r_max):
     """R/B (i band over g band) of the light above the sky between two radii."""
-    r = _radial(X)
-    ring = (X - _sky(X)[:, None, None, :])[:, (r >= r_min) & (r < r_max)].mean(axis=1)
+    ring = _ring_light(X, r_min, r_max)
     return ring[:, 0] / np.maximum(ring[:, 2], 1e-3)
 
 
@@ -98,8 +103,7 @@ def test_sdss_colours_red_ellipticals_blue_disks(gz1_crops):
 
 
 def _log_b_over_g(X, r_min, r_max):
-    r = _radial(X)
-    ring = (X - _sky(X)[:, None, None, :])[:, (r >= r_min) & (r < r_max)].mean(axis=1)
+    ring = _ring_light(X, r_min, r_max)
     return np.log10(np.maximum(ring[:, 2], 1e-3) / np.maximum(ring[:, 1], 1e-3))
 
 

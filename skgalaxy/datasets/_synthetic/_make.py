@@ -80,28 +80,15 @@ def _render_sdss(label, m, seed, size, n_channels, psf_fwhm, noise, n_stars):
     look = np.random.default_rng(
         np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 0))
     )
-    dry = Canvas(
-        m,
-        _DRY_SIZE,
-        zoom=np.full(m, _DRY_ZOOM),
-        colour_map=colour_map,
-        structure=STRUCTURE,
-        core=CORE_COLOUR,
-    )
+    sdss = {"colour_map": colour_map, "structure": STRUCTURE, "core": CORE_COLOUR}
+    dry = Canvas(m, _DRY_SIZE, zoom=np.full(m, _DRY_ZOOM), **sdss)
     RENDERERS[label](dry, np.random.default_rng(seed))
     light = dry.render(np.array([[0.0], [1.0], [0.0]]))[:, 0]
     del dry
     radii = light_radii(light, 1.0 / (_DRY_SIZE * _DRY_ZOOM))
     framing = frame(look, label, m, size, radii, psf_fwhm)
     rng = np.random.default_rng(seed)
-    cv = Canvas(
-        m,
-        size,
-        zoom=framing.zoom,
-        colour_map=colour_map,
-        structure=STRUCTURE,
-        core=CORE_COLOUR,
-    )
+    cv = Canvas(m, size, zoom=framing.zoom, **sdss)
     params = RENDERERS[label](cv, rng)
     flux = cv.render(np.eye(3))
     del cv

@@ -22,6 +22,11 @@ def _disk_to_sky(xd, yd, x0, y0, pa, cos_i):
     return x0[:, None] + xd * c - yr * s, y0[:, None] + xd * s + yr * c
 
 
+# An exponential disk's light at its effective radius (1.678 scale lengths),
+# over its central light: the reference its colour grades about.
+_DISK_AT_R_EFF = np.exp(-1.678)
+
+
 def _disk_polar(cv, x0, y0, pa, cos_i):
     """Disk-plane coordinates, radius, log-radius and azimuth of inclined disks."""
     xr, yr = P.rotate(cv.x, cv.y, x0, y0, pa)
@@ -166,8 +171,7 @@ def _disk_galaxy(cv, rng, kind):
         disk, arms, sharp, arm_frac, P.inner_taper(r, r_in), clearing
     )
     young = rng.uniform(0.2, 0.8, (m, 1))
-    # The light at the disk's effective radius (1.68 scale lengths) as reference.
-    cv.add_graded(disk, colours(rng, DISK, m), amp * np.exp(-1.678))
+    cv.add_graded(disk, colours(rng, DISK, m), amp * _DISK_AT_R_EFF)
     cv.add(arms, colours(rng, (1 - young) * DISK + young * YOUNG, m))
 
     # Bulge flux from B/T against the projected disk flux.
@@ -273,8 +277,8 @@ def _edge_on(cv, rng, kind):
         np.cos(incl) * h, lane_width * rng.uniform(0.3, 1.0, m)
     )
     lane = P.dust_lane(xr, yr, lane_tau, lane_y, lane_width, 1.6 * h)
-    # Each layer's colour grades about its light at the effective radius.
-    layers = [(disk, disk_colour, amp * np.exp(-1.678))]
+    # Each layer's colour grades about its light at its effective radius.
+    layers = [(disk, disk_colour, amp * _DISK_AT_R_EFF)]
     if kind == "bulge":
         bulge = P.sersic(xr, yr, bulge_amp, r_bulge, n_bulge, q_bulge, cv.softening)
         layers.append((bulge, colours(rng, OLD, m), bulge_amp))

@@ -5,10 +5,12 @@ The encoder is the backbone (every layer but the head) of the default
 only on synthetic galaxies: 4,000 ``make_galaxies(survey="sdss")`` galaxies of
 Galaxy Zoo 1's four classes in gz1_small's training mix (``weights=``, the
 shares of its 1,473 training galaxies, hard-coded below), rendered over the
-whole frame at 128 pixels and cut by ``CenterCrop(0.5, output_size=64)`` as the
-real cutouts are read, 20 epochs. It is exactly the "sdss" pretraining of
-``benchmarks/bench_realism.py`` section 5, so that benchmark's fine-tuning
-figures (section 6) are this encoder's. No real image is read.
+whole frame at 128 pixels and cut to 64 pixels as the real cutouts are read
+(``CenterCrop(0.5, output_size=64)``), a crop ``1 / GZ1_FRAMING`` times wider
+(gz1_small's Galaxy Zoo 1 cutouts show galaxies smaller than the Kaggle
+cutouts the SDSS look frames them as), 20 epochs. It is exactly the "sdss"
+pretraining of ``benchmarks/bench_realism.py`` section 5, so that benchmark's
+fine-tuning figures (section 6) are this encoder's. No real image is read.
 
 Run (a few minutes on one CPU thread)::
 
@@ -39,6 +41,10 @@ FIT_SEED = 0
 # gz1_small's training split (bench_realism's, stratified 75/25 with
 # random_state=0): elliptical, spiral, edge-on, merger galaxies.
 GZ1_TRAIN_COUNTS = (375, 637, 375, 86)
+# bench_realism's GZ1_FRAMING: gz1_small's galaxies are 0.82 times as large
+# as the Kaggle cutouts show them.
+GZ1_FRAMING = 0.82
+CROP = 0.5 / GZ1_FRAMING
 
 
 def synthetic_crops():
@@ -50,7 +56,7 @@ def synthetic_crops():
         survey="sdss",
         random_state=DATA_SEED,
     )
-    crops = CenterCrop(0.5, output_size=64).fit_transform(X)
+    crops = CenterCrop(CROP, output_size=64).fit_transform(X)
     crops = np.clip(np.rint(crops * 255.0), 0, 255).astype(np.uint8)
     return crops, np.asarray(list(CLASS_MAPPINGS["gz1"]))[y]
 
@@ -89,7 +95,7 @@ def write_encoder(clf, out):
             f"make_galaxies({N_GALAXIES}, image_size=128, classes='gz1', "
             f"weights={list(GZ1_TRAIN_COUNTS)}, survey='sdss', "
             f"random_state={DATA_SEED}) through "
-            "CenterCrop(0.5, output_size=64)"
+            f"CenterCrop({CROP:.4f}, output_size=64)"
         ),
         "estimator": f"CNNClassifier(random_state={FIT_SEED}, max_epochs={EPOCHS})",
         "skgalaxy": skgalaxy.__version__,

@@ -22,6 +22,7 @@ from ._cnn import (
     autocast_dtype,
     batch_to_device,
     check_float32_range,
+    memory_format,
 )
 from ._divergence import DivergenceError
 from ._transfer import backbone_state, head_name, load_backbone
@@ -196,7 +197,8 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
         check_image_shape(self, X, reset=True)
         network = self._network(X)
         self.network_ = network.to(self._device()).eval()
-        self.network_ = self.network_.to(memory_format=torch.channels_last)
+        layout = memory_format(torch.device(self._device()).type)
+        self.network_ = self.network_.to(memory_format=layout)
         try:
             probe = self._embed(X[:1])
         except RuntimeError as exc:
@@ -210,6 +212,7 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
     def _embed(self, X):
         device = self._device()
         dtype = autocast_dtype(self.mixed_precision, torch.device(device).type)
+        layout = memory_format(torch.device(device).type)
         out = []
         with torch.no_grad():
             for start in range(0, len(X), self.batch_size):
@@ -220,7 +223,7 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
                 views = dihedral_views(x) if self.views else [x]
                 total = 0
                 for view in views:
-                    view = view.contiguous(memory_format=torch.channels_last)
+                    view = view.contiguous(memory_format=layout)
                     with torch.autocast(
                         torch.device(device).type,
                         dtype=dtype or torch.float32,

@@ -235,6 +235,31 @@ def test_mixed_precision_auto_falls_back_to_fp32_without_native_bf16(
     assert auto._autocast_dtype() == torch.bfloat16
 
 
+@pytest.mark.parametrize(
+    "capability, layout",
+    [("AVX512", "channels_last"), ("AVX2", "contiguous_format"), ("DEFAULT", None)],
+)
+def test_channels_last_only_on_cpus_whose_kernels_run_it(
+    monkeypatch, capability, layout
+):
+    # An AVX2-only CPU (AMD Zen 1) crashed in channels-last backward passes.
+    from skgalaxy.neural_network import _cnn
+
+    monkeypatch.setattr(torch.backends.cpu, "get_cpu_capability", lambda: capability)
+    assert _cnn.memory_format("cpu") is getattr(torch, layout or "contiguous_format")
+    assert _cnn.memory_format("cuda") is torch.channels_last
+
+
+def test_fitted_network_is_in_the_layout_of_its_device(regressor, images):
+    from skgalaxy.neural_network import _cnn
+
+    X, _, _ = images
+    layout = _cnn.memory_format("cpu")
+    weights = [p for p in regressor.module_.parameters() if p.dim() == 4]
+    assert weights and all(w.is_contiguous(memory_format=layout) for w in weights)
+    assert np.isfinite(regressor.predict(X)).all()
+
+
 def test_bf16_regressor_stays_close_to_fp32(regressor, images):
     # bfloat16 keeps 8 bits of mantissa: outputs agree to about 1e-2, not 1e-6
     X, y, _ = images

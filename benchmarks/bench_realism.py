@@ -106,6 +106,7 @@ from skgalaxy.datasets import (
     load_images,
     make_galaxies,
 )
+from skgalaxy.datasets._synthetic._sdss import GZ1_FRAMING
 from skgalaxy.preprocessing import CenterCrop, Flatten, Resize
 
 DATA = Path(
@@ -268,16 +269,6 @@ def full_frames(n, seed=0):
 
 
 # ------------------------------------------------------------ synthetic data
-# How large gz1_small's cutouts show galaxies against the Kaggle cutouts (whose
-# framing the SDSS look follows): the median half-light radius (galaxy_stats)
-# of each gz1 training class over that of the votes' training rows of the
-# matching Galaxy10 classes is 0.78-0.85 (ellipticals 8.4 px against 9.7-10.2,
-# spirals 7.8 against 9.8-10.2, edge-ons 7.7 against 8.8-9.6, mergers 9.9
-# against 11.7), close to the ratio of the two projects' pixel scales (0.020
-# and 0.024 Petrosian R90 per pixel).
-GZ1_FRAMING = 0.82
-
-
 def synthetic(n, survey, seed, classes=None, size=128, weights=None, framing=None):
     """Synthetic crops, the whole frames and the labels.
 
@@ -631,7 +622,7 @@ FINETUNE_SEEDS = (0, 1, 2)
 GZ1_FRACTIONS = (0.1, 1.0)
 # Section 6's runs: (printed name, kind, share of the training labels).
 FINE_TUNES = {
-    **{f"gz1-{f:.0%}"[:-1]: (f"gz1 {f:.0%}", "gz1", f) for f in GZ1_FRACTIONS},
+    **{f"gz1-{round(100 * f)}": (f"gz1 {f:.0%}", "gz1", f) for f in GZ1_FRACTIONS},
     "votes": ("votes 100%", "votes", 1.0),
 }
 # Synthetic sets drawn for zero-shot transfer: one model per draw (the first

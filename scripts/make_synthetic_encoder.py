@@ -30,6 +30,7 @@ import torch
 
 import skgalaxy
 from skgalaxy.datasets import CLASS_MAPPINGS, make_galaxies
+from skgalaxy.datasets._synthetic._sdss import GZ1_FRAMING
 from skgalaxy.neural_network import CNNClassifier
 from skgalaxy.neural_network._transfer import _ENCODER_DIR, backbone_state, head_name
 from skgalaxy.preprocessing import CenterCrop
@@ -41,9 +42,8 @@ FIT_SEED = 0
 # gz1_small's training split (bench_realism's, stratified 75/25 with
 # random_state=0): elliptical, spiral, edge-on, merger galaxies.
 GZ1_TRAIN_COUNTS = (375, 637, 375, 86)
-# bench_realism's GZ1_FRAMING: gz1_small's galaxies are 0.82 times as large
-# as the Kaggle cutouts show them.
-GZ1_FRAMING = 0.82
+# gz1_small's cutouts show galaxies GZ1_FRAMING times as large as the Kaggle
+# cutouts the SDSS look follows: its crop is that much wider.
 CROP = 0.5 / GZ1_FRAMING
 
 

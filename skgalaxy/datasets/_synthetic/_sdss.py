@@ -25,6 +25,7 @@ from ._observation import fast_normal
 
 __all__ = [
     "CORE_COLOUR",
+    "GZ1_FRAMING",
     "STRUCTURE",
     "VOTES_SEEN",
     "Framing",
@@ -46,7 +47,7 @@ _FIELD_R90 = 1.0 / 8.48
 # on the 64-pixel crops of kaggle_gz_votes' training rows (range_sample 1):
 # 9.7-10.2 px at the median (mergers 11.7, edge-ons without a bulge 8.8), to
 # within 3 %, and their spread. (gz1_small's Galaxy Zoo 1 cutouts frame their
-# galaxies with more sky: they show them 0.82 times as large.)
+# galaxies with more sky: see GZ1_FRAMING.)
 _SIZE = {
     0: (1.054, 0.11),
     1: (1.186, 0.172),
@@ -59,6 +60,15 @@ _SIZE = {
     8: (1.022, 0.057),
     9: (1.069, 0.131),
 }
+# How large Galaxy Zoo 1 cutouts (gz1_small's) show galaxies against the Kaggle
+# cutouts this look follows: the median half-light radius (bench_realism's
+# galaxy_stats) of each gz1 training class over that of the votes' training
+# rows of the matching Galaxy10 classes is 0.78-0.85 (ellipticals 8.4 px
+# against 9.7-10.2, spirals 7.8 against 9.8-10.2, edge-ons 7.7 against
+# 8.8-9.6, mergers 9.9 against 11.7), close to the ratio of the two projects'
+# pixel scales (0.020 and 0.024 Petrosian R90 per pixel). A crop 1 /
+# GZ1_FRAMING times wider frames this look's galaxies as gz1_small's.
+GZ1_FRAMING = 0.82
 # Seeing FWHM over the galaxy's R90 (log-normal): the width of stars on the
 # frames, in R90 units (small galaxies are the most blurred).
 _PSF_RATIO = (0.12, 0.35)

@@ -196,9 +196,9 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
             check_float32_range(X)
         check_image_shape(self, X, reset=True)
         network = self._network(X)
-        self.network_ = network.to(self._device()).eval()
-        layout = memory_format(torch.device(self._device()).type)
-        self.network_ = self.network_.to(memory_format=layout)
+        device = torch.device(self._device())
+        self.network_ = network.to(device).eval()
+        self.network_ = self.network_.to(memory_format=memory_format(device.type))
         try:
             probe = self._embed(X[:1])
         except RuntimeError as exc:
@@ -211,8 +211,9 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
 
     def _embed(self, X):
         device = self._device()
-        dtype = autocast_dtype(self.mixed_precision, torch.device(device).type)
-        layout = memory_format(torch.device(device).type)
+        device_type = torch.device(device).type
+        dtype = autocast_dtype(self.mixed_precision, device_type)
+        layout = memory_format(device_type)
         out = []
         with torch.no_grad():
             for start in range(0, len(X), self.batch_size):
@@ -225,7 +226,7 @@ class CNNEmbedder(TransformerMixin, BaseEstimator):
                 for view in views:
                     view = view.contiguous(memory_format=layout)
                     with torch.autocast(
-                        torch.device(device).type,
+                        device_type,
                         dtype=dtype or torch.float32,
                         enabled=dtype is not None,
                     ):

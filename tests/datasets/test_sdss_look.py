@@ -330,3 +330,26 @@ def test_jpeg_roundtrip_equals_one_file_per_image(size, subsampling):
             buffer, format="JPEG", quality=90, subsampling=subsampling
         )
         assert_array_equal(got, np.asarray(Image.open(io.BytesIO(buffer.getvalue()))))
+
+
+def test_sdss_field_sources_land_in_their_bands():
+    # Sources of one colour deposit it band by band into the chunk itself
+    # (one flat add over all bands): each band's total keeps the colour.
+    flux = np.zeros((5, 3, 32, 32), dtype=np.float32)
+    colour = np.array([1.0, 2.0, 4.0])
+    _sdss._add_points(
+        flux,
+        np.random.default_rng(0),
+        30.0,
+        np.full(5, 2.0),
+        1.0,
+        100.0,
+        1.0,
+        lambda rng, k: np.broadcast_to(colour, (k, 3)),
+        lambda rng, k: rng.uniform(0.5, 3.0, k),
+    )
+    totals = flux.sum(axis=(0, 2, 3))
+    assert totals[0] > 0
+    np.testing.assert_allclose(totals / totals[0], colour, rtol=1e-5)
+    # Every galaxy of the chunk gets sources of its own.
+    assert np.all(flux.sum(axis=(1, 2, 3)) > 0)

@@ -400,3 +400,22 @@ def test_profiles_spiral_disk_redistributes_the_disk_light():
         arm_light[0, 2].mean() / disk[0, 2].mean(), 0.6, rtol=1e-3
     )
     assert arm_light[0, 0].mean() < 0.02 * disk[0, 0].mean()
+
+
+@pytest.mark.parametrize("skip", [0, 1, 3])
+@pytest.mark.parametrize("n", [4, 7, 8, 4096])
+def test_uniform_draws_are_the_generators_bytes(skip, n):
+    # The fast path (raw 64-bit draws) gives Generator.bytes' values and
+    # leaves the generator where bytes would, with or without a 32-bit draw
+    # left over from earlier calls.
+    from skgalaxy.datasets._synthetic._observation import _uniform_u16
+
+    a, b = np.random.default_rng(7), np.random.default_rng(7)
+    a.integers(0, 10, skip, dtype=np.uint32)
+    b.integers(0, 10, skip, dtype=np.uint32)
+    for _ in range(2):
+        got = _uniform_u16(a, n)
+        assert_array_equal(got, np.frombuffer(b.bytes(2 * n), dtype="<u2"))
+    assert a.integers(0, 2**32, 3, dtype=np.uint32).tolist() == (
+        b.integers(0, 2**32, 3, dtype=np.uint32).tolist()
+    )

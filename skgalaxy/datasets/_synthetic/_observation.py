@@ -52,10 +52,24 @@ def normal_table(bits=16):
 _NORMAL = normal_table()
 
 
+def _uniform_u16(rng, n):
+    """``n`` uniform 16-bit draws: the bytes of ``rng.bytes(2 * n)``, as uint16.
+
+    ``Generator.bytes`` reads 32-bit draws, each 64-bit draw of PCG64 giving its
+    low half first; with none left over from an earlier call and a length that
+    uses whole 64-bit draws, the raw 64-bit draws are the same bytes and the
+    generator ends in the same state, twice as fast.
+    """
+    bitgen = rng.bit_generator
+    if n % 4 == 0 and bitgen.state.get("has_uint32", 1) == 0:
+        return bitgen.random_raw(n // 4).view("<u2")
+    return np.frombuffer(rng.bytes(2 * n), dtype="<u2")
+
+
 def fast_normal(rng, shape):
     """Draw standard normal float32 noise by table lookup: ~5x faster than NumPy's."""
     n = int(np.prod(shape))
-    u = np.frombuffer(rng.bytes(2 * n), dtype="<u2")
+    u = _uniform_u16(rng, n)
     # 16-bit draws always index the 2**16-entry table: "wrap" skips the bounds
     # checks (40 % faster), with the same values.
     return np.take(_NORMAL, u, mode="wrap").reshape(shape)

@@ -28,22 +28,32 @@ def _check_stretch_params(stretch, Q):
         raise ValueError(f"Q must be a positive number; got {Q!r}.")
 
 
-def _stretch_chunk(X, minimum, stretch, Q, out):
-    """Stretch float images ``X`` (channels last) into ``out`` (in [0, 1])."""
-    x = np.subtract(X, minimum, dtype=out.dtype)
-    intensity = x.mean(axis=-1)
+def stretch_in_place(x, stretch, Q, axis=-1):
+    """Stretch float images ``x``, whose bands lie along ``axis``, in place.
+
+    ``x`` is already less its minimum. With ``axis=1`` it stretches a stack of
+    band planes ``(n, bands, h, w)`` without moving the bands last (the
+    generator's layout); the values are those of :func:`lupton_rgb`.
+    """
+    intensity = x.mean(axis=axis)
     soften, slope = Q / stretch, _FRAC / np.arcsinh(_FRAC * Q)
     f = np.arcsinh(intensity * soften) * slope
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(intensity <= 0, 0, f / intensity)
-    x *= scale[..., None]
+    x *= np.expand_dims(scale, axis)
     np.clip(x, 0, None, out=x)
     # Pixels brighter than 1 in some band keep their colour: all bands are
     # divided by the brightest one.
-    brightest = x.max(axis=-1)
+    brightest = np.expand_dims(x.max(axis=axis), axis)
     with np.errstate(invalid="ignore", divide="ignore"):
-        np.divide(x, brightest[..., None], out=x, where=brightest[..., None] > 1)
-    out[...] = x
+        np.divide(x, brightest, out=x, where=brightest > 1)
+    return x
+
+
+def _stretch_chunk(X, minimum, stretch, Q, out):
+    """Stretch float images ``X`` (channels last) into ``out`` (in [0, 1])."""
+    x = np.subtract(X, minimum, dtype=out.dtype)
+    out[...] = stretch_in_place(x, stretch, Q)
 
 
 def lupton_rgb(images, *, stretch=5.0, Q=8.0, minimum=0.0, output_dtype=np.uint8):

@@ -107,3 +107,20 @@ def test_asinh_stretch_in_a_pipeline_on_raw_flux(flux):
     ).fit(flux, y)
     assert model.predict(flux).shape == (4,)
     assert model.named_steps["stretch"].image_shape_ == (12, 10, 3)
+
+
+def test_stretch_of_band_planes_is_lupton_rgb():
+    # The generator stretches (n, bands, h, w) planes in place: the values are
+    # lupton_rgb's on the same images with their bands last, bit for bit,
+    # including negative, saturated and zero pixels.
+    from skgalaxy.preprocessing._stretch import stretch_in_place
+
+    rng = np.random.default_rng(0)
+    planes = rng.normal(0.0, 3.0, (4, 3, 16, 16)).astype(np.float32)
+    planes[0, :, 0, 0] = 0.0
+    planes[1, 0, 3, 3] = 1e4
+    expected = lupton_rgb(
+        np.moveaxis(planes, 1, -1), stretch=55.0, Q=8.0, output_dtype=np.float32
+    )
+    got = stretch_in_place(planes.copy(), 55.0, 8.0, axis=1)
+    assert_array_equal(np.moveaxis(got, 1, -1), expected)

@@ -17,7 +17,7 @@ one); the comments say which figure each one matches.
 
 import numpy as np
 
-from ...preprocessing import lupton_rgb
+from ...preprocessing._stretch import stretch_in_place
 from . import _profiles as P
 from ._canvas import DISK, OLD, YOUNG
 from ._jpeg import jpeg_roundtrip
@@ -450,16 +450,17 @@ def observe_sdss(flux, rng, framing, noise, n_stars, n_channels):
         flux += (slope[0, ..., None, None] * x + slope[1, ..., None, None] * y).astype(
             F32
         )
-    display = lupton_rgb(
-        np.moveaxis(flux, 1, -1), stretch=_STRETCH, Q=_Q, output_dtype=np.float32
-    )
+    # lupton_rgb's stretch, on the band planes themselves (as fast again as
+    # moving the bands last first; the same values).
+    display = stretch_in_place(flux, _STRETCH, _Q, axis=1)
     del flux
     if framing.psf_px is not None:
         display = _resample(display, _resample_width(psf_px), _CHROMA_BLUR * s)
     display *= F32(255.0)
     np.rint(display, out=display)
     np.clip(display, F32(0.0), F32(255.0), out=display)
-    rgb = display.astype(np.uint8)
+    rgb = np.empty((m, s, s, c), dtype=np.uint8)
+    np.moveaxis(rgb, -1, 1)[...] = display
     quality, subsampling = jpeg_settings(s)
     return jpeg_roundtrip(rgb, quality, subsampling, n_channels == 1)
 
@@ -481,7 +482,7 @@ def _resample_width(psf_px):
 
 
 def _resample(display, width, chroma_sigma):
-    """Resample the stretched image ``(m, s, s, 3)`` as the cutout did.
+    """Resample the stretched band planes ``(m, 3, s, s)`` as the cutout did.
 
     The survey stretched its own pixels and the cutout interpolated them
     (bilinearly, a triangle of half-width ``width`` pixels per image), so
@@ -495,20 +496,20 @@ def _resample(display, width, chroma_sigma):
     three colour differences weigh to zero under the luma's weights, so two
     of them are smoothed and the third follows.
     """
-    kernel = _triangle_matrices(display.shape[1], width)[:, 0]
-    blur = _gaussian_matrices(display.shape[1], np.array([chroma_sigma]))[0, 0]
+    kernel = _triangle_matrices(display.shape[-1], width)[:, 0]
+    blur = _gaussian_matrices(display.shape[-1], np.array([chroma_sigma]))[0, 0]
     outer = blur @ kernel  # G K; its transpose is K G, both being symmetric
     outer_t = np.ascontiguousarray(np.swapaxes(outer, 1, 2))
-    luma = display @ _REC601.astype(F32)
+    luma = np.moveaxis(display, 1, -1) @ _REC601.astype(F32)
     base = kernel @ luma @ kernel
     out = np.empty_like(display)
-    out[..., 1] = base
+    out[:, 1] = base
     for k in (0, 2):
-        colour = display[..., k] - luma
+        colour = display[:, k] - luma
         colour = outer @ colour @ outer_t
-        out[..., k] = base + colour
+        np.add(base, colour, out=out[:, k])
         colour *= F32(_REC601[k] / _REC601[1])
-        out[..., 1] -= colour
+        out[:, 1] -= colour
     return out
 
 

@@ -38,7 +38,10 @@ It prints:
    stars, the width of stars), and the vote model's marginals against the
    training votes; then the sky in each cutout's quietest corner (level,
    noise and black pixels per band, the noise's correlations), which the look
-   does not match yet, with the mean KS distance of those statistics.
+   does not match yet, with the mean KS distance of those statistics; and the
+   small-scale texture by brightness (what a Gaussian of 1.5 pixels smooths
+   away, in luma and colour), real against the two-sample test's synthetic
+   crops, with its mean log ratio.
 4. **Throughput**: galaxies per second at 64x64x3 on the threads given (the
    best of two runs of 10,000).
 5. **Zero-shot transfer**: ``CNNClassifier(random_state=0, max_epochs=20)``
@@ -382,6 +385,41 @@ def _corner_pairs(real, synth):
         ("corr_gb", "noise corr. G-B"),
     ):
         yield label, real[key], synth[key]
+
+
+# Brightness bins (display counts of the smoothed luma) of texture_stats, and
+# the luma's weights (Rec.601).
+TEXTURE_BINS = (0, 4, 8, 16, 32, 64, 128, 256)
+REC601 = (0.299, 0.587, 0.114)
+
+
+def texture_stats(X, sigma=1.5):
+    """Small-scale texture by brightness, pooled over the images.
+
+    Each pixel's luma (Rec.601) and colour (R and B less the luma) are split
+    into a smooth part (a Gaussian of ``sigma`` pixels) and the rest, the
+    texture: noise, knots, JPEG blocks. Pixels are binned by their smooth
+    luma (:data:`TEXTURE_BINS`); per bin, the share of pixels and the
+    standard deviation of the texture of luma, R-Y and B-Y. Returns an
+    ``(n_bins, 4)`` array.
+    """
+    X = X.astype(np.float32)
+    luma = X @ np.array(REC601, dtype=np.float32)
+    colour = (X[..., 0] - luma, X[..., 2] - luma)
+
+    def rest(image):
+        return image - ndimage.gaussian_filter(image, (0, sigma, sigma))
+
+    smooth_luma = luma - rest(luma)
+    texture = [luma - smooth_luma] + [rest(c) for c in colour]
+    bins = np.digitize(smooth_luma, TEXTURE_BINS) - 1
+    out = np.full((len(TEXTURE_BINS) - 1, 4), np.nan)
+    for b in range(len(out)):
+        inside = bins == b
+        out[b, 0] = inside.mean()
+        if inside.sum() > 1:
+            out[b, 1:] = [t[inside].std() for t in texture]
+    return out
 
 
 def _segments(L, sigma, nsig, smooth):
@@ -1281,6 +1319,7 @@ def main(argv=None):
     real_gal = {name: galaxy_stats(X) for name, X in real_by_class.items()}
     real_sky = sky_stats(votes["crop"])
     real_corner = corner_stats(votes["crop"])
+    real_texture = texture_stats(real_two)
     real_src = {
         k: source_stats(v) for k, v in (("crop", gz1["crop"]), ("frame", gz1["frame"]))
     }
@@ -1316,6 +1355,29 @@ def main(argv=None):
             ks.append(stats.ks_2samp(r, c).statistic)
         print(f"  quietest corner: mean KS distance {np.mean(ks):.3f}")
         report[f"corner_ks_{survey}"] = float(np.mean(ks))
+        synth_texture = texture_stats(synth[survey][0])
+        print(
+            "  texture by brightness (smooth luma bin: pixels %, then the "
+            "texture's std of luma, R-Y, B-Y; real / synthetic):"
+        )
+        for b, (r, t) in enumerate(zip(real_texture, synth_texture)):
+            print(
+                f"    {TEXTURE_BINS[b]:3d}-{TEXTURE_BINS[b + 1]:<3d} "
+                f"{100 * r[0]:5.1f}/{100 * t[0]:<5.1f} "
+                + " ".join(f"{r[k]:5.2f}/{t[k]:<5.2f}" for k in (1, 2, 3))
+            )
+        # The texture's mismatch: |ln synthetic / real| over the three
+        # textures, weighted by the real share of pixels in each bin (of the
+        # bins both hold: the ideal look has no pixel darker than its sky).
+        weight = real_texture[:, 0] / real_texture[:, 0].sum()
+        ratio = np.abs(np.log(synth_texture[:, 1:] / real_texture[:, 1:]))
+        mismatch = float(np.nansum(weight[:, None] * ratio) / 3)
+        print(f"  texture: mean |ln synthetic / real| {mismatch:.3f}")
+        report[f"texture_{survey}"] = {
+            "real": real_texture.tolist(),
+            "synthetic": synth_texture.tolist(),
+            "mismatch": mismatch,
+        }
         for where, X in (("crop", crop4), ("frame", frames4)):
             s_src = source_stats(X)
             r_src = real_src[where]

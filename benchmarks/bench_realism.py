@@ -111,6 +111,7 @@ from skgalaxy.datasets import (
     load_images,
     make_galaxies,
 )
+from skgalaxy.datasets._synthetic._observation import REC601
 from skgalaxy.datasets._synthetic._sdss import GZ1_FRAMING
 from skgalaxy.preprocessing import CenterCrop, Flatten, Resize
 
@@ -387,10 +388,8 @@ def _corner_pairs(real, synth):
         yield label, real[key], synth[key]
 
 
-# Brightness bins (display counts of the smoothed luma) of texture_stats, and
-# the luma's weights (Rec.601).
+# Brightness bins (display counts of the smoothed luma) of texture_stats.
 TEXTURE_BINS = (0, 4, 8, 16, 32, 64, 128, 256)
-REC601 = (0.299, 0.587, 0.114)
 
 
 def texture_stats(X, sigma=1.5):
@@ -404,14 +403,16 @@ def texture_stats(X, sigma=1.5):
     ``(n_bins, 4)`` array.
     """
     X = X.astype(np.float32)
-    luma = X @ np.array(REC601, dtype=np.float32)
-    colour = (X[..., 0] - luma, X[..., 2] - luma)
+    luma = X @ REC601.astype(np.float32)
 
-    def rest(image):
-        return image - ndimage.gaussian_filter(image, (0, sigma, sigma))
+    def smooth(image):
+        return ndimage.gaussian_filter(image, (0, sigma, sigma))
 
-    smooth_luma = luma - rest(luma)
-    texture = [luma - smooth_luma] + [rest(c) for c in colour]
+    smooth_luma = smooth(luma)
+    texture = [luma - smooth_luma]
+    for k in (0, 2):
+        colour = X[..., k] - luma
+        texture.append(colour - smooth(colour))
     bins = np.digitize(smooth_luma, TEXTURE_BINS) - 1
     out = np.full((len(TEXTURE_BINS) - 1, 4), np.nan)
     for b in range(len(out)):

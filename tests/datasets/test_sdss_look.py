@@ -353,3 +353,66 @@ def test_sdss_field_sources_land_in_their_bands():
     np.testing.assert_allclose(totals / totals[0], colour, rtol=1e-5)
     # Every galaxy of the chunk gets sources of its own.
     assert np.all(flux.sum(axis=(1, 2, 3)) > 0)
+
+
+def _centroid_and_width(image):
+    idx = np.arange(image.shape[-1])
+    total = image.sum()
+    cx = (image.sum(axis=0) * idx).sum() / total
+    cy = (image.sum(axis=1) * idx).sum() / total
+    var = (image.sum(axis=0) * (idx - cx) ** 2).sum() / total
+    return cx, cy, np.sqrt(var)
+
+
+def test_sdss_bands_have_their_own_seeing_and_registration():
+    # Each band is blurred by its own Gaussian (g wider than r, i narrower),
+    # its centre offset by a share of the FWHM; a point keeps its flux.
+    m, s = 400, 65
+    point = np.zeros((m, 3, s, s), np.float32)
+    point[:, :, 32, 32] = 1.0
+    psf = np.full(m, 6.0)
+    blurred = _sdss._seeing(point, np.random.default_rng(0), psf)
+    np.testing.assert_allclose(blurred.sum(axis=(2, 3)), 1.0, rtol=1e-4)
+    stats = np.array(
+        [[_centroid_and_width(blurred[i, k]) for k in range(3)] for i in range(m)]
+    )
+    width = stats[..., 2]
+    ratio = np.median(width / width[:, 1:2], axis=0)
+    np.testing.assert_allclose(ratio, _sdss._BAND_SEEING, atol=0.01)
+    shift = stats[..., 0] - 32.0
+    np.testing.assert_allclose(
+        np.std(shift, axis=0), _sdss._REGISTRATION * 6.0, rtol=0.15
+    )
+    # The bands move independently: their offsets are uncorrelated.
+    assert abs(np.corrcoef(shift[:, 0], shift[:, 2])[0, 1]) < 0.15
+
+
+def test_gaussian_matrices_shift_moves_the_light():
+    x = np.zeros((1, 1, 33, 1), np.float32)
+    x[0, 0, 16, 0] = 1.0
+    for shift in (-1.5, 0.0, 2.0):
+        kernel = _sdss._gaussian_matrices(33, np.array([1.0]), np.array([shift]))
+        out = (kernel @ x)[0, 0, :, 0]
+        centre = (out * np.arange(33)).sum() / out.sum()
+        assert abs(centre - (16 + shift)) < 1e-3
+
+
+def test_sdss_colour_is_smoother_in_the_faint_sky_than_in_bright_light():
+    # The same colour noise, kept where the luma is bright and smoothed away
+    # where it is faint (the cutout's JPEG quantises a faint sky's colour).
+    rng = np.random.default_rng(0)
+    m, s = 8, 64
+    grey = np.empty((m, 3, s, s), np.float32)
+    grey[: m // 2] = 0.02  # faint sky, below the first level
+    grey[m // 2 :] = 0.5  # bright light, above the second
+    noise = rng.normal(0.0, 0.01, (m, 3, s, s)).astype(np.float32)
+    out = _sdss._resample(grey + noise, np.full(m, 1.0), _sdss._CHROMA_BLUR, s)
+    luma = np.moveaxis(out, 1, -1) @ _sdss._REC601.astype(np.float32)
+    colour = out[:, 0] - luma
+    faint, bright = colour[: m // 2].std(), colour[m // 2 :].std()
+    assert bright > 2.0 * faint
+    # Every channel keeps the luma it had.
+    luma_in = np.moveaxis(grey + noise, 1, -1) @ _sdss._REC601.astype(np.float32)
+    np.testing.assert_allclose(
+        luma.mean(axis=(1, 2)), luma_in.mean(axis=(1, 2)), atol=1e-4
+    )

@@ -173,7 +173,7 @@ _LOG_COLOURS = np.log(np.stack([_YOUNG, _DISK, _OLD]))
 # four ROC AUCs summed and minimised by random search (one split of training
 # rows outside bench_realism's). With the constants below the corners' AUC went
 # from 0.98 (colour) and 0.91 (luma) to 0.87 and 0.75, the centres' colour from
-# 0.999 to 0.98 and their luma from 0.99 to 0.81; the whole crops' stays 0.997
+# 0.999 to 0.98 and their luma from 0.99 to 0.81; the whole crops' stays 0.999
 # (bench_realism's section 1). Its section 3 compares the quiet corners and
 # the texture with the real cutouts'.
 # Sky noise per pixel (flux units, at noise=1) and its log-normal scatter from
